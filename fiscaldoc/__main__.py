@@ -1,0 +1,3 @@
+from fiscaldoc.cli import main
+
+main()

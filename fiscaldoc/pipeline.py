@@ -1,0 +1,99 @@
+"""One document through extract → normalise → check: the single call per document.
+
+Both the Prefect flow and ``fiscaldoc extract`` use :func:`process`. It never
+raises for a bad file: the result carries status ``failed``/``partial`` and a
+one-line reason instead, so a batch always goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fiscaldoc import PIPELINE_VERSION
+from fiscaldoc.records import DocumentRecord, DocumentResult, DocumentStatus
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line a person can act on."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def _document(
+    path: Path,
+    document_id: str,
+    media_type: str,
+    status: DocumentStatus,
+    error: str | None,
+    page_count: int | None = None,
+    text_source: str | None = None,
+) -> DocumentRecord:
+    return DocumentRecord(
+        document_id=document_id,
+        source_uri=str(path),
+        file_name=path.name,
+        media_type=media_type,
+        page_count=page_count,
+        text_source=text_source,
+        status=status,
+        error=error,
+        pipeline_version=PIPELINE_VERSION,
+        ingested_at=datetime.now(UTC).replace(tzinfo=None),
+    )
+
+
+def process(path: Path, document_id: str | None = None) -> DocumentResult:
+    """Extract, normalise and check one file; never raises for a bad file."""
+    from checks import run_checks
+    from extractors import UnreadableDocument, detect
+    from normalizers import normalize
+
+    document_id = document_id or file_sha256(path)
+    media_type = path.suffix.lstrip(".").lower() or "unknown"
+    try:
+        fmt = detect(path)
+        media_type = fmt.media_type
+        raw = fmt.extractor()(path)
+    except UnreadableDocument as exc:
+        return DocumentResult(document=_document(path, document_id, media_type, "failed", one_line(exc)))
+    except Exception as exc:  # a parser bug on a hostile file must not stop the batch
+        reason = f"could not read {media_type}: {type(exc).__name__}: {one_line(exc)}"
+        return DocumentResult(document=_document(path, document_id, media_type, "failed", reason))
+
+    try:
+        records = normalize(raw, document_id)
+    except Exception as exc:
+        reason = f"could not normalise: {type(exc).__name__}: {one_line(exc)}"
+        return DocumentResult(
+            document=_document(
+                path, document_id, media_type, "failed", reason, raw.page_count, raw.text_source
+            )
+        )
+
+    found = records.allocation_plans or records.performance_forms
+    status: DocumentStatus = "loaded"
+    error = None
+    if not found:
+        status = "failed"
+        error = "; ".join(raw.problems) or (
+            "not a budget attachment: no allocation table or performance form found"
+        )
+    elif raw.problems:
+        status, error = "partial", "; ".join(raw.problems)
+    return DocumentResult(
+        document=_document(path, document_id, media_type, status, error, raw.page_count, raw.text_source),
+        records=records,
+        check_results=run_checks(records, document_id) if found else [],
+    )

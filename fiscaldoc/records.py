@@ -1,0 +1,149 @@
+"""Typed records, one model per warehouse table of ../shared/CONTRACT.md.
+
+Field names are the contract's column names; money is ``Decimal`` yuan. The
+warehouse schema (:mod:`warehouse.schema`) is checked against these models by
+a test, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DocumentStatus = Literal["loaded", "partial", "failed"]
+CheckStatus = Literal["pass", "fail", "warn"]
+Comparator = Literal["=", ">=", "<=", ">", "<"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def row(self) -> dict[str, Any]:
+        """The record as a warehouse row (Python values, Decimal kept)."""
+        return self.model_dump()
+
+
+class DocumentRecord(Record):
+    document_id: str
+    source_uri: str
+    file_name: str
+    media_type: str
+    page_count: int | None = None
+    text_source: str | None = None
+    status: DocumentStatus
+    error: str | None = None
+    pipeline_version: str
+    ingested_at: datetime
+
+
+class AllocationPlan(Record):
+    plan_id: str
+    document_id: str
+    title: str
+    attachment_label: str | None = None
+    fiscal_year: int | None = None
+    unit: str
+    declared_total_yuan: Decimal | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    engine: str | None = None  # extension: which extractor/engine produced the table
+
+
+class AllocationItem(Record):
+    plan_id: str
+    line_no: int
+    seq: int | None = None
+    recipient: str
+    project: str
+    amount_yuan: Decimal
+    amount_text: str
+    note: str | None = None
+    page: int | None = None
+    bbox: str | None = None
+
+
+class AllocationSubtotal(Record):
+    plan_id: str
+    label: str
+    declared_yuan: Decimal
+    source: Literal["row", "note"]
+    text: str
+
+
+class PerformanceForm(Record):
+    form_id: str
+    document_id: str
+    project_name: str
+    project_type: str | None = None
+    project_level: str | None = None
+    department: str | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    total_amount_yuan: Decimal | None = None
+    annual_amount_yuan: Decimal | None = None
+    basis: str | None = None
+    overview: str | None = None
+    overall_goal: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    engine: str | None = None  # extension, as for plans
+
+
+class PerformanceIndicator(Record):
+    form_id: str
+    line_no: int
+    level1: str
+    level2: str | None = None
+    level3: str | None = None
+    unit: str | None = None
+    comparator: Comparator | None = None
+    target_value: Decimal | None = None
+    target_text: str | None = None
+    page: int | None = None  # extension: provenance of the row
+
+
+class CheckResult(Record):
+    document_id: str
+    rule: str
+    subject: str
+    status: CheckStatus
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    message: str
+
+
+class Records(BaseModel):
+    """Everything one document yields, keyed by contract table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allocation_plans: list[AllocationPlan] = []
+    allocation_items: list[AllocationItem] = []
+    allocation_subtotals: list[AllocationSubtotal] = []
+    performance_forms: list[PerformanceForm] = []
+    performance_indicators: list[PerformanceIndicator] = []
+
+    def extend(self, other: Records) -> None:
+        for name in type(self).model_fields:
+            getattr(self, name).extend(getattr(other, name))
+
+
+class DocumentResult(BaseModel):
+    """One document through extract → normalise → check: the unit the loader writes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: DocumentRecord
+    records: Records = Records()
+    check_results: list[CheckResult] = []
+
+    def tables(self) -> dict[str, list[Record]]:
+        """Rows per contract table, in load order (parents first)."""
+        out: dict[str, list[Record]] = {"documents": [self.document]}
+        for name in Records.model_fields:
+            out[name] = list(getattr(self.records, name))
+        out["check_results"] = list(self.check_results)
+        return out

@@ -1,0 +1,1 @@
+"""Prefect flows: they only order the stages, with retries and artifacts."""

@@ -1,0 +1,54 @@
+"""Normalisers: the intermediate document → typed contract records.
+
+:data:`DOCUMENT_TYPES` is the one registry of document types. Each type says
+where one of its tables starts in the block stream and consumes it; the
+walker below hands every block to the first type that claims it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fiscaldoc.document import Block, RawDocument
+from fiscaldoc.records import Records
+from normalizers import allocation, performance
+
+__all__ = ["DOCUMENT_TYPES", "DocumentType", "normalize"]
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    name: str
+    table: str
+    """The contract table its records head."""
+    starts_at: Callable[[Sequence[Block], int], bool]
+    consume: Callable[[Sequence[Block], int, str, int], tuple[Records, int]]
+
+
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    t.name: t
+    for t in (
+        DocumentType("allocation_plan", "allocation_plans", allocation.starts_at, allocation.consume),
+        DocumentType("performance_form", "performance_forms", performance.starts_at, performance.consume),
+    )
+}
+
+
+def normalize(doc: RawDocument, document_id: str) -> Records:
+    """Every plan and form found in the document, in reading order."""
+    records = Records()
+    ordinals: Counter[str] = Counter()
+    blocks, i = doc.blocks, 0
+    while i < len(blocks):
+        for kind in DOCUMENT_TYPES.values():
+            if kind.starts_at(blocks, i):
+                ordinals[kind.name] += 1
+                found, end = kind.consume(blocks, i, document_id, ordinals[kind.name])
+                records.extend(found)
+                i = max(end, i + 1)
+                break
+        else:
+            i += 1
+    return records

@@ -1,0 +1,45 @@
+"""Golden records beside their fixtures: ``X.golden.json`` next to ``X``.
+
+Set ``FISCALDOC_REGENERATE_GOLDENS=1`` to rewrite them from the current code;
+``test_regenerate_flag_is_off`` fails while it is set, so it cannot be left on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from fiscaldoc.pipeline import process
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+REGENERATE = os.environ.get("FISCALDOC_REGENERATE_GOLDENS") == "1"
+VOLATILE = {"ingested_at", "source_uri", "pipeline_version"}
+
+
+def golden_path(fixture: Path) -> Path:
+    return fixture.with_name(fixture.name + ".golden.json")
+
+
+def snapshot(fixture: Path) -> dict[str, Any]:
+    """The extract output with run-dependent fields removed."""
+    result = process(fixture)
+    tables: dict[str, Any] = {}
+    for name, rows in result.tables().items():
+        tables[name] = [
+            {k: v for k, v in r.model_dump(mode="json").items() if k not in VOLATILE} for r in rows
+        ]
+    return tables
+
+
+def fixtures_with_goldens() -> list[Path]:
+    return sorted(p.with_name(p.name.removesuffix(".golden.json")) for p in FIXTURES.rglob("*.golden.json"))
+
+
+def check_or_regenerate(fixture: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    got = snapshot(fixture)
+    path = golden_path(fixture)
+    if REGENERATE:
+        path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return got, json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,132 @@
+"""The contract's tables as SQLAlchemy Core metadata: one definition for every backend."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+MONEY = Numeric(20, 2, asdecimal=True)
+TARGET = Numeric(20, 4, asdecimal=True)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("document_id", Text, primary_key=True),
+    Column("source_uri", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("page_count", Integer),
+    Column("text_source", Text),
+    Column("status", Text, nullable=False),
+    Column("error", Text),
+    Column("pipeline_version", Text, nullable=False),
+    Column("ingested_at", DateTime, nullable=False),
+)
+
+allocation_plans = Table(
+    "allocation_plans",
+    metadata,
+    Column("plan_id", Text, primary_key=True),
+    Column("document_id", Text, nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("attachment_label", Text),
+    Column("fiscal_year", Integer),
+    Column("unit", Text, nullable=False),
+    Column("declared_total_yuan", MONEY),
+    Column("page_start", Integer),
+    Column("page_end", Integer),
+    Column("engine", Text),  # extension (v1.1): engine that produced the table
+)
+
+allocation_items = Table(
+    "allocation_items",
+    metadata,
+    Column("plan_id", Text, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("seq", Integer),
+    Column("recipient", Text, nullable=False),
+    Column("project", Text, nullable=False),
+    Column("amount_yuan", MONEY, nullable=False),
+    Column("amount_text", Text, nullable=False),
+    Column("note", Text),
+    Column("page", Integer),
+    Column("bbox", Text),
+    PrimaryKeyConstraint("plan_id", "line_no"),
+)
+
+allocation_subtotals = Table(
+    "allocation_subtotals",
+    metadata,
+    Column("plan_id", Text, nullable=False, index=True),
+    Column("label", Text, nullable=False),
+    Column("declared_yuan", MONEY, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+performance_forms = Table(
+    "performance_forms",
+    metadata,
+    Column("form_id", Text, primary_key=True),
+    Column("document_id", Text, nullable=False, index=True),
+    Column("project_name", Text, nullable=False),
+    Column("project_type", Text),
+    Column("project_level", Text),
+    Column("department", Text),
+    Column("start_year", Integer),
+    Column("end_year", Integer),
+    Column("total_amount_yuan", MONEY),
+    Column("annual_amount_yuan", MONEY),
+    Column("basis", Text),
+    Column("overview", Text),
+    Column("overall_goal", Text),
+    Column("page_start", Integer),
+    Column("page_end", Integer),
+    Column("engine", Text),  # extension (v1.1)
+)
+
+performance_indicators = Table(
+    "performance_indicators",
+    metadata,
+    Column("form_id", Text, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("level1", Text, nullable=False),
+    Column("level2", Text),
+    Column("level3", Text),
+    Column("unit", Text),
+    Column("comparator", Text),
+    Column("target_value", TARGET),
+    Column("target_text", Text),
+    Column("page", Integer),  # extension (v1.1): page the row is on
+    PrimaryKeyConstraint("form_id", "line_no"),
+)
+
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("document_id", Text, nullable=False, index=True),
+    Column("rule", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("expected", MONEY),
+    Column("actual", MONEY),
+    Column("message", Text, nullable=False),
+)
+
+# Children before parents: the order rows of a document are deleted in.
+CHILD_TABLES = {
+    "allocation_items": (allocation_items, "plan_id", allocation_plans),
+    "allocation_subtotals": (allocation_subtotals, "plan_id", allocation_plans),
+    "performance_indicators": (performance_indicators, "form_id", performance_forms),
+}
+DOCUMENT_TABLES = (allocation_plans, performance_forms, check_results, documents)
