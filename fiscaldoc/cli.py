@@ -33,6 +33,33 @@ def quiet_prefect() -> None:
         os.environ.setdefault(name, value)
 
 
+WORKERS = typer.Option(
+    "--workers",
+    help="Extract documents in N worker processes (Prefect's ProcessPoolTaskRunner); "
+    "1 = one after another in this process.",
+)
+DASK_ADDRESS = typer.Option(
+    "--dask-address",
+    help="Extract on an existing Dask cluster (prefect-dask), e.g. tcp://scheduler:8786.",
+)
+
+
+def _check_usage(console: object, paths: list[str], workers: int, dask_address: str | None) -> None:
+    """Exit 2 (bad usage) for a missing path or an impossible runner choice, before Prefect starts."""
+    from rich.console import Console
+
+    from fiscaldoc import batch
+    from flows.runners import RunnerChoiceError, task_runner
+
+    assert isinstance(console, Console)
+    try:
+        batch.discover(paths)
+        task_runner(workers, dask_address)
+    except (FileNotFoundError, RunnerChoiceError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
@@ -44,6 +71,8 @@ def ingest(
         bool,
         typer.Option("--failed", help="Re-run only documents whose last status is failed or partial."),
     ] = False,
+    workers: Annotated[int, WORKERS] = 1,
+    dask_address: Annotated[str | None, DASK_ADDRESS] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
@@ -52,13 +81,10 @@ def ingest(
     from fiscaldoc import batch
 
     console = Console(stderr=True)
-    try:
-        batch.discover(paths)
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    _check_usage(console, paths, workers, dask_address)
     quiet_prefect()
     from flows.ingest import ingest as ingest_flow
+    from warehouse.retry import WarehouseBusy
 
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -78,8 +104,19 @@ def ingest(
         if isinstance(result, DocumentResult):
             progress.update(bar, advance=1, description=result.document.file_name)
 
-    with progress, batch.reporting(on_result):
-        summary = ingest_flow(paths=paths, warehouse_url=warehouse, force=force, failed_only=failed)
+    try:
+        with progress, batch.reporting(on_result):
+            summary = ingest_flow(
+                paths=paths,
+                warehouse_url=warehouse,
+                force=force,
+                failed_only=failed,
+                workers=workers,
+                dask_address=dask_address,
+            )
+    except WarehouseBusy as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
     _print_summary(summary, console)
     raise typer.Exit(1 if summary.failed else 0)
 
@@ -108,6 +145,43 @@ def _print_summary(summary: object, console: object) -> None:
     )
     for source, reason in summary.failures:
         out.print(f"  [yellow]{Path(source).name}[/yellow]: {reason}", highlight=False)
+
+
+@app.command()
+def serve(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursive) or globs to ingest each run.")
+    ],
+    cron: Annotated[str, typer.Option(help="When to run, as a cron string.")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="IANA time zone the cron string is read in.")] = "UTC",
+    warehouse: Annotated[
+        str, typer.Option(help="SQLAlchemy URL: duckdb:///file.duckdb or postgresql://…")
+    ] = DEFAULT_URL,
+    workers: Annotated[int, WORKERS] = 1,
+    dask_address: Annotated[str | None, DASK_ADDRESS] = None,
+) -> None:
+    """Serve the ingest flow as a Prefect deployment on a schedule (runs until interrupted)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    _check_usage(console, paths, workers, dask_address)
+    quiet_prefect()
+    from flows.serve import serve as serve_flow
+    from flows.serve import serve_arguments
+
+    try:
+        serve_arguments(paths, cron=cron, timezone=timezone)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    serve_flow(
+        paths=paths,
+        cron=cron,
+        timezone=timezone,
+        warehouse_url=warehouse,
+        workers=workers,
+        dask_address=dask_address,
+    )
 
 
 @app.command()

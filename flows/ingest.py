@@ -1,31 +1,68 @@
 """The ``ingest`` flow: discover → plan → (extract+normalise+check per document) → load.
 
-Each task is one call into library code. Extraction runs as tasks on the
-flow's task runner; loading happens in the flow's own process, one
-transaction per document, retried with backoff for transient errors.
+Each task is one call into library code. Extraction runs as ``process-document``
+tasks on the task runner that ``workers``/``dask_address`` pick
+(:mod:`flows.runners`: threads, a process pool, or a Dask cluster); loading
+happens in the flow's own process as results arrive, one transaction per
+document, retried with backoff only for transient warehouse errors.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import TaskRunner
 
 from fiscaldoc import batch, pipeline
 from fiscaldoc.records import DocumentResult
+from flows import runners
 from warehouse.load import DEFAULT_URL, Warehouse
+from warehouse.retry import retry_condition
 
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
 def process_document(path: Path, document_id: str) -> DocumentResult:
+    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this."""
     return pipeline.process(path, document_id)
 
 
-@task(name="load-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])
+@task(
+    name="load-document",
+    cache_policy=NO_CACHE,
+    task_run_name="load {result.document.file_name}",
+    retries=2,
+    retry_delay_seconds=[5, 20],
+    retry_condition_fn=retry_condition,
+)
 def load_document(warehouse: Warehouse, result: DocumentResult) -> None:
     warehouse.load([result])
+
+
+def _extract_and_load(
+    todo: list[tuple[Path, str]], warehouse: Warehouse, runner: TaskRunner[Any]
+) -> list[DocumentResult]:
+    """Submit every document to ``runner``; load each result here as soon as it is done."""
+    if not todo:
+        return []
+    logger = get_run_logger()
+    results = []
+    with runner:
+        futures = [runner.submit(process_document, {"path": p, "document_id": d}) for p, d in todo]
+        for future in as_completed(futures):
+            result: DocumentResult = future.result()
+            load_document(warehouse, result)
+            results.append(result)
+            batch.report(result, len(todo))
+            if result.document.error:
+                logger.info(
+                    "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
+                )
+    return results
 
 
 def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
@@ -63,8 +100,12 @@ def ingest(
     warehouse_url: str = DEFAULT_URL,
     force: bool = False,
     failed_only: bool = False,
+    workers: int = 1,
+    dask_address: str | None = None,
 ) -> batch.Summary:
+    """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options."""
     logger = get_run_logger()
+    runners.task_runner(workers, dask_address)  # a bad choice fails before any work
     files = batch.discover(paths)
     warehouse = Warehouse(warehouse_url)
     try:
@@ -73,27 +114,19 @@ def ingest(
             warehouse.touch_source(digest, str(path), path.name)
         summary = batch.Summary(files=len(files), skipped=len(plan.skipped))
         logger.info(
-            "%d files: %d to process, %d already ingested",
+            "%d files: %d to process %s, %d already ingested",
             len(files),
             len(plan.todo),
+            runners.describe(workers, dask_address),
             len(plan.skipped),
         )
         batch.report(None, len(plan.todo))
-        futures = [process_document.submit(path, digest) for path, digest in plan.todo]
-        results = []
-        for future in futures:
-            result = future.result()
-            load_document(warehouse, result)
+        with runners.shared_api(workers, dask_address):
+            runner = runners.task_runner(workers, dask_address)
+            results = _extract_and_load(plan.todo, warehouse, runner)
+        for result in results:
             summary.add(result)
-            results.append(result)
-            batch.report(result, len(plan.todo))
-            if result.document.error:
-                logger.info(
-                    "%s: %s (%s)",
-                    result.document.file_name,
-                    result.document.status,
-                    result.document.error,
-                )
+        results.sort(key=lambda r: r.document.source_uri)
         _publish(summary, results)
         return summary
     finally:

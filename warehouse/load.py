@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, delete, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
 
 from fiscaldoc.records import DocumentResult
 from warehouse import schema
+from warehouse.retry import with_retry
 
 DEFAULT_URL = "duckdb:///warehouse.duckdb"
+DEFAULT_WAIT_S = 600.0
+"""How long to wait out a DuckDB file held by another ingest, or a PostgreSQL outage."""
+
+SCHEMA_LOCK = 0x66697363616C  # any constant: serialises concurrent schema creation on PostgreSQL
+
+T = TypeVar("T")
 
 
 def engine_url(url: str) -> str:
@@ -32,33 +38,39 @@ class Known:
 
 
 class Warehouse:
-    """A handle on one warehouse. ``load`` is the only writer of document rows."""
+    """A handle on one warehouse. ``load`` is the only writer of document rows.
 
-    def __init__(self, url: str = DEFAULT_URL, *, retries: int = 5, backoff_s: float = 0.5) -> None:
+    On DuckDB the handle keeps the file open (and so locked against other
+    processes) until :meth:`dispose`: a second ingest started meanwhile waits in
+    the constructor, then finds the first one's documents and skips them.
+    Transient errors (that lock, a dropped PostgreSQL connection, a concurrent
+    writer's duplicate key) are retried with backoff for up to ``wait_s`` seconds.
+    """
+
+    def __init__(
+        self, url: str = DEFAULT_URL, *, wait_s: float = DEFAULT_WAIT_S, backoff_s: float = 0.5
+    ) -> None:
         self.url = url
-        self.retries = retries
+        self.wait_s = wait_s
         self.backoff_s = backoff_s
-        self.engine: Engine = create_engine(engine_url(url), future=True)
-        self._with_retry(lambda: schema.metadata.create_all(self.engine))
+        self.engine: Engine = create_engine(engine_url(url), pool_pre_ping=True)
+        self._with_retry(self._create)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def _create(self) -> None:
         from warehouse.views import create_views
 
-        self._with_retry(lambda: create_views(self.engine))
+        with self.transaction() as conn:
+            if self.is_postgresql:  # two ingests creating the same tables at once
+                conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+            schema.metadata.create_all(conn)
+            create_views(conn)
 
-    def _with_retry(self, action: Any) -> Any:
-        """Retry transient failures (a locked DuckDB file, a dropped connection) with backoff."""
-        for attempt in range(self.retries + 1):
-            try:
-                return action()
-            except (OperationalError, DBAPIError) as exc:
-                transient = (
-                    isinstance(exc, OperationalError)
-                    or exc.connection_invalidated
-                    or "lock" in str(exc).lower()
-                )
-                if attempt == self.retries or not transient:
-                    raise
-                time.sleep(self.backoff_s * 2**attempt)
-        return None
+    def _with_retry(self, action: Callable[[], T]) -> T:
+        return with_retry(action, url=self.url, wait_s=self.wait_s, backoff_s=self.backoff_s)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -68,31 +80,41 @@ class Warehouse:
     def known(self) -> dict[str, Known]:
         """Documents already in the warehouse: id → (version, status, source)."""
         t = schema.documents
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.c.document_id, t.c.pipeline_version, t.c.status, t.c.source_uri))
-            return {r[0]: Known(r[1], r[2], r[3]) for r in rows}
+
+        def read() -> dict[str, Known]:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(t.c.document_id, t.c.pipeline_version, t.c.status, t.c.source_uri))
+                return {r[0]: Known(r[1], r[2], r[3]) for r in rows}
+
+        return self._with_retry(read)
 
     def touch_source(self, document_id: str, source_uri: str, file_name: str) -> None:
         """A known file seen under a new path: remember the latest path, add no rows."""
         t = schema.documents
-        with self.transaction() as conn:
-            conn.execute(
-                update(t)
-                .where(t.c.document_id == document_id)
-                .values(source_uri=source_uri, file_name=file_name)
-            )
+
+        def write() -> None:
+            with self.transaction() as conn:
+                conn.execute(
+                    update(t)
+                    .where(t.c.document_id == document_id)
+                    .values(source_uri=source_uri, file_name=file_name)
+                )
+
+        self._with_retry(write)
 
     def load(self, results: Iterable[DocumentResult]) -> int:
         """Replace each document's rows in its own transaction; returns documents written."""
         count = 0
         for result in results:
-            self._with_retry(lambda r=result: self._replace(r))
+            self._with_retry(partial(self._replace, result))
             count += 1
         return count
 
     def _replace(self, result: DocumentResult) -> None:
         document_id = result.document.document_id
         with self.transaction() as conn:
+            if self.is_postgresql:  # two ingests replacing the same document: one after the other
+                conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(document_id, 0))))
             _delete_document(conn, document_id)
             for name, records in result.tables().items():
                 if records:

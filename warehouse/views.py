@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 
 VIEWS: dict[str, str] = {
     "v_allocations_by_recipient": """
@@ -25,7 +25,7 @@ VIEWS: dict[str, str] = {
 }
 
 
-def create_views(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for name, body in VIEWS.items():
-            conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {body}"))
+def create_views(conn: Connection) -> None:
+    """(Re)create every view inside the caller's transaction."""
+    for name, body in VIEWS.items():
+        conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {body}"))
