@@ -49,3 +49,15 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         yield f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     else:
         yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url() -> str:
+    """One Prefect server for the whole session: the temporary server this pytest process
+    uses for in-process flow runs, shared with CLI subprocesses through PREFECT_API_URL
+    so that each of them does not start (and stop) its own."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    return server.api_url

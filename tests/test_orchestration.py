@@ -1,0 +1,75 @@
+"""The ingest flow in this process on real DuckDB and PostgreSQL: re-runs, --force, an added
+file, process workers and a 2-worker Dask cluster all yield the same warehouse.
+
+Prefect's temporary server starts once for this pytest process (~8 s), so the
+assertions are grouped into few tests rather than one flow run per fact.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flows.ingest import ingest
+from tests.warehouse_state import contents, counts, duplicates, rows_of, seed_inbox, variant
+
+
+def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: str) -> None:
+    """Twice → same counts; an added file → exactly its rows; --force → same counts;
+    DuckDB (threads) and PostgreSQL (2 worker processes) end with equal contents."""
+    inbox = seed_inbox(tmp_path / "inbox")
+    duck = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    added_rows = rows_of(variant(tmp_path, 1))
+    held = {}
+    for url, workers in ((duck, 1), (postgres_url, 2)):
+        (inbox / "variant-1-000_4ea89972e077d80e.txt").unlink(missing_ok=True)
+        first = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        assert (first.processed, first.skipped, first.failed) == (2, 0, 0), url
+        after_first = counts(url)
+        assert after_first["documents"] == 2 and after_first["allocation_items"] == 12, after_first
+
+        again = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        assert (again.processed, again.skipped) == (0, 2)
+        assert counts(url) == after_first
+
+        variant(inbox, 1)
+        added = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        assert (added.processed, added.skipped) == (1, 2)
+        after_add = counts(url)
+        assert after_add == {t: after_first[t] + added_rows[t] for t in after_first}
+
+        forced = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers, force=True)
+        assert (forced.processed, forced.skipped) == (3, 0)
+        assert counts(url) == after_add
+        assert not any(duplicates(url).values())
+        held[url] = contents(url)
+    assert held[duck] == held[postgres_url]
+
+
+def test_dask_cluster_yields_the_serial_warehouse(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    inbox = seed_inbox(tmp_path / "inbox")
+    variant(inbox, 1)
+    serial = f"duckdb:///{tmp_path / 'serial.duckdb'}"
+    dask = f"duckdb:///{tmp_path / 'dask.duckdb'}"
+    assert ingest(paths=[str(inbox)], warehouse_url=serial).processed == 3
+    quiet = {"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
+    saved = {k: os.environ.get(k) for k in quiet}
+    os.environ.update(quiet)  # inherited by the spawned Dask workers
+    try:
+        with LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster:
+            summary = ingest(paths=[str(inbox)], warehouse_url=dask, dask_address=cluster.scheduler_address)
+            with Client(cluster) as client:
+                executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert len(executed) == 2 and sum(executed.values()) == 3, executed  # the 3 documents ran there
+    assert (summary.processed, summary.failed) == (3, 0)
+    assert contents(dask) == contents(serial)
