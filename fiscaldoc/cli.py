@@ -174,6 +174,15 @@ def serve(
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():  # Prefect's temporary server has no scheduler
+        console.print(
+            "[red]error:[/red] a schedule needs a Prefect server: start one with "
+            "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     serve_flow(
         paths=paths,
         cron=cron,

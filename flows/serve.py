@@ -44,6 +44,7 @@ def serve_arguments(
     due while the previous one is still going.
     """
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     schedule = Cron(cron, timezone=timezone)
     _validate(schedule)
@@ -61,6 +62,8 @@ def serve_arguments(
         "description": f"Ingest {', '.join(paths)} into {warehouse_url} on cron '{cron}' ({timezone}).",
         "tags": ["fiscaldoc", "ingest"],
         "version": PIPELINE_VERSION,
+        # runs import flows.ingest from the installed package, whatever their working folder
+        "entrypoint_type": EntrypointType.MODULE_PATH,
     }
 
 

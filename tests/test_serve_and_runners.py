@@ -1,0 +1,101 @@
+"""``fiscaldoc serve`` builds the right deployment and schedule; ``--workers`` and
+``--dask-address`` pick the right Prefect task runner; bad choices are usage errors.
+
+No flow runs here: ``Flow.serve`` (which would poll forever) is replaced by a
+recorder, and what it was given is turned into the deployment it would register.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect_dask.task_runners import DaskTaskRunner
+from typer.testing import CliRunner
+
+from fiscaldoc.cli import app
+from flows import runners
+from flows.ingest import ingest
+from tests.warehouse_state import seed_inbox
+
+SERVER = "http://127.0.0.1:4200/api"  # never contacted: Flow.serve is replaced
+
+
+def test_serve_registers_a_cron_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = seed_inbox(tmp_path / "inbox")
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(type(ingest), "serve", lambda self, **kwargs: served.append(kwargs))
+    monkeypatch.chdir(tmp_path)
+    with temporary_settings(updates={PREFECT_API_URL: SERVER}):
+        out = CliRunner().invoke(
+            app,
+            ["serve", str(inbox), "--cron", "30 1 * * 1-5", "--timezone", "Asia/Shanghai", "--workers", "2"],
+        )
+    assert out.exit_code == 0, out.output
+    (kwargs,) = served
+    assert kwargs.pop("limit") == 1  # a run due while the last one still goes waits for it
+
+    deployment = ingest.to_deployment(**kwargs)
+    assert deployment.name == "scheduled" and deployment.entrypoint == "flows.ingest.ingest"
+    (schedule,) = deployment.schedules
+    assert isinstance(schedule.schedule, CronSchedule)
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 1 * * 1-5", "Asia/Shanghai")
+    assert deployment.parameters == {
+        "paths": [str(inbox.resolve())],
+        "warehouse_url": f"duckdb:///{tmp_path.resolve() / 'warehouse.duckdb'}",  # made absolute
+        "force": False,
+        "failed_only": False,
+        "workers": 2,
+        "dask_address": None,
+    }
+    assert "fiscaldoc" in deployment.tags
+
+
+def test_serve_defaults_to_two_at_night_and_refuses_bad_schedules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = seed_inbox(tmp_path / "inbox")
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(type(ingest), "serve", lambda self, **kwargs: served.append(kwargs))
+    runner = CliRunner()
+    no_server = runner.invoke(app, ["serve", str(inbox)])  # the temporary server cannot schedule
+    assert no_server.exit_code == 2 and "needs a Prefect server" in no_server.output
+    with temporary_settings(updates={PREFECT_API_URL: SERVER}):
+        ok = runner.invoke(app, ["serve", str(inbox), "--warehouse", "postgresql://u@h/db"])
+        assert ok.exit_code == 0, ok.output
+        assert served[0]["schedules"][0].cron == "0 2 * * *"
+        assert served[0]["parameters"]["warehouse_url"] == "postgresql://u@h/db"
+        for bad in (["--cron", "61 2 * * *"], ["--timezone", "Mars/Base"], ["--workers", "0"]):
+            result = runner.invoke(app, ["serve", str(inbox), *bad])
+            assert result.exit_code == 2, (bad, result.output)
+            assert "error:" in result.output
+        assert runner.invoke(app, ["serve", str(tmp_path / "missing")]).exit_code == 2
+    assert len(served) == 1
+
+
+def test_runner_choice() -> None:
+    assert isinstance(runners.task_runner(), ThreadPoolTaskRunner)
+    pool = runners.task_runner(workers=3)
+    assert isinstance(pool, ProcessPoolTaskRunner) and pool._max_workers == 3
+    dask = runners.task_runner(dask_address="tcp://scheduler:8786")
+    assert isinstance(dask, DaskTaskRunner) and dask.address == "tcp://scheduler:8786"
+    for workers, address in ((0, None), (2, "tcp://scheduler:8786"), (1, "scheduler:8786")):
+        with pytest.raises(runners.RunnerChoiceError):
+            runners.task_runner(workers, address)
+    assert runners.describe(4) == "in 4 worker processes"
+
+
+def test_ingest_refuses_impossible_runner_choices(tmp_path: Path) -> None:
+    inbox = seed_inbox(tmp_path / "inbox")
+    runner = CliRunner()
+    for bad in (
+        ["--workers", "0"],
+        ["--workers", "2", "--dask-address", "tcp://h:8786"],
+        ["--dask-address", "h"],
+    ):
+        result = runner.invoke(app, ["ingest", str(inbox), *bad])
+        assert result.exit_code == 2, (bad, result.output)
