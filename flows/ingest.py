@@ -22,7 +22,7 @@ from fiscaldoc import batch, pipeline
 from fiscaldoc.records import DocumentResult
 from flows import runners
 from warehouse.load import DEFAULT_URL, Warehouse
-from warehouse.retry import retry_condition
+from warehouse.retry import WarehouseBusy, retry_condition
 
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
@@ -55,7 +55,12 @@ def _extract_and_load(
         futures = [runner.submit(process_document, {"path": p, "document_id": d}) for p, d in todo]
         for future in as_completed(futures):
             result: DocumentResult = future.result()
-            load_document(warehouse, result)
+            try:
+                load_document(warehouse, result)
+            except WarehouseBusy:
+                raise  # the warehouse itself is gone: stop the batch
+            except Exception as exc:  # this document's rows were refused: record why, go on
+                result = _not_loaded(warehouse, result, exc)
             results.append(result)
             batch.report(result, len(todo))
             if result.document.error:
@@ -63,6 +68,18 @@ def _extract_and_load(
                     "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
                 )
     return results
+
+
+def _not_loaded(warehouse: Warehouse, result: DocumentResult, exc: Exception) -> DocumentResult:
+    """The document as ``failed`` with the loader's reason, its row kept if the warehouse takes it."""
+    reason = f"could not load: {type(exc).__name__}: {pipeline.one_line(exc)}"
+    get_run_logger().error("%s: %s", result.document.file_name, reason)
+    failed = DocumentResult(document=result.document.model_copy(update={"status": "failed", "error": reason}))
+    try:
+        warehouse.load([failed])
+    except Exception as again:
+        get_run_logger().error("%s: not recorded either: %s", result.document.file_name, again)
+    return failed
 
 
 def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from flows.ingest import ingest
 from tests.warehouse_state import contents, counts, duplicates, rows_of, seed_inbox, variant
 
@@ -73,3 +75,32 @@ def test_dask_cluster_yields_the_serial_warehouse(tmp_path: Path) -> None:
     assert len(executed) == 2 and sum(executed.values()) == 3, executed  # the 3 documents ran there
     assert (summary.processed, summary.failed) == (3, 0)
     assert contents(dask) == contents(serial)
+
+
+def test_a_refused_document_is_not_retried_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from fiscaldoc.records import DocumentResult
+    from warehouse.load import Warehouse
+
+    inbox = seed_inbox(tmp_path / "inbox")
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    attempts: list[str] = []
+    replace = Warehouse._replace
+
+    def refuse_the_pdf(self: Warehouse, result: DocumentResult) -> None:
+        if result.document.file_name.endswith(".pdf") and result.records.allocation_items:
+            attempts.append(result.document.file_name)
+            raise sa.exc.DataError("INSERT", {}, Exception("numeric field overflow"))
+        replace(self, result)
+
+    monkeypatch.setattr(Warehouse, "_replace", refuse_the_pdf)
+    summary = ingest(paths=[str(inbox)], warehouse_url=url)
+    assert attempts == ["seed-ruled.pdf"]  # a bad document is not a transient failure
+    assert (summary.loaded, summary.failed) == (1, 1)
+    ((source, reason),) = summary.failures
+    assert source.endswith("seed-ruled.pdf") and reason.startswith("could not load: DataError:")
+    state = counts(url)
+    assert state["documents"] == 2 and state["allocation_items"] == 6  # the PDF is recorded as failed
