@@ -52,9 +52,15 @@ def _extract_and_load(
     logger = get_run_logger()
     results = []
     with runner:
-        futures = [runner.submit(process_document, {"path": p, "document_id": d}) for p, d in todo]
-        for future in as_completed(futures):
+        # Workers get absolute paths (a Dask worker's working folder is not ours);
+        # the warehouse keeps the path as it was given.
+        given = {}
+        for path, digest in todo:
+            future = runner.submit(process_document, {"path": path.absolute(), "document_id": digest})
+            given[future] = path
+        for future in as_completed(list(given)):
             result: DocumentResult = future.result()
+            result = _as_given(result, given[future])
             try:
                 load_document(warehouse, result)
             except WarehouseBusy:
@@ -68,6 +74,14 @@ def _extract_and_load(
                     "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
                 )
     return results
+
+
+def _as_given(result: DocumentResult, path: Path) -> DocumentResult:
+    if result.document.source_uri == str(path):
+        return result
+    return result.model_copy(
+        update={"document": result.document.model_copy(update={"source_uri": str(path)})}
+    )
 
 
 def _not_loaded(warehouse: Warehouse, result: DocumentResult, exc: Exception) -> DocumentResult:

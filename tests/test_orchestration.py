@@ -7,7 +7,6 @@ assertions are grouped into few tests rather than one flow run per fact.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -48,33 +47,31 @@ def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: 
     assert held[duck] == held[postgres_url]
 
 
-def test_dask_cluster_yields_the_serial_warehouse(tmp_path: Path) -> None:
+def test_dask_cluster_yields_the_serial_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """2 Dask worker processes give the warehouse the serial path gives, from a relative PATH
+    that the workers (started in another folder) could not open as given."""
     from distributed import Client, LocalCluster
 
     inbox = seed_inbox(tmp_path / "inbox")
     variant(inbox, 1)
     serial = f"duckdb:///{tmp_path / 'serial.duckdb'}"
     dask = f"duckdb:///{tmp_path / 'dask.duckdb'}"
-    assert ingest(paths=[str(inbox)], warehouse_url=serial).processed == 3
-    quiet = {"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
-    saved = {k: os.environ.get(k) for k in quiet}
-    os.environ.update(quiet)  # inherited by the spawned Dask workers
-    try:
-        with LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-        ) as cluster:
-            summary = ingest(paths=[str(inbox)], warehouse_url=dask, dask_address=cluster.scheduler_address)
-            with Client(cluster) as client:
-                executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    for name, value in {
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    }.items():
+        monkeypatch.setenv(name, value)  # inherited by the spawned Dask workers
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        monkeypatch.chdir(tmp_path)
+        assert ingest(paths=["inbox"], warehouse_url=serial).processed == 3
+        summary = ingest(paths=["inbox"], warehouse_url=dask, dask_address=cluster.scheduler_address)
+        with Client(cluster) as client:
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert len(executed) == 2 and sum(executed.values()) == 3, executed  # the 3 documents ran there
     assert (summary.processed, summary.failed) == (3, 0)
-    assert contents(dask) == contents(serial)
+    held = contents(dask)
+    assert held == contents(serial)
+    assert sorted(row[1] for row in held["documents"])[0] == "inbox/000_4ea89972e077d80e.txt"
 
 
 def test_a_refused_document_is_not_retried_and_the_batch_goes_on(
