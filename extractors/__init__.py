@@ -8,6 +8,7 @@ text file never pays for pdfplumber's import.
 from __future__ import annotations
 
 import importlib
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from fiscaldoc.document import RawDocument
 __all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract"]
 
 _SNIFF_BYTES = 8192
+_ZIP = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Format:
     module: str
     suffixes: tuple[str, ...]
     magic: tuple[bytes, ...] = ()
+    zip_entry: str | None = None
+    """For zip-based formats: an entry the zip must hold (``word/document.xml``)."""
 
     def extractor(self) -> Callable[[Path], RawDocument]:
         fn: Callable[[Path], RawDocument] = importlib.import_module(self.module).extract
@@ -36,19 +40,36 @@ FORMATS: dict[str, Format] = {
     f.media_type: f
     for f in (
         Format("pdf", "extractors.pdf", (".pdf",), (b"%PDF-",)),
+        Format("docx", "extractors.docx", (".docx",), (_ZIP,), zip_entry="word/document.xml"),
         Format("text", "extractors.text", (".txt", ".csv", ".tsv", "")),
     )
 }
 
 
+def _zip_holds(path: Path, entry: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return entry in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _matches(fmt: Format, head: bytes, path: Path) -> bool:
+    if not any(head[: len(m)] == m for m in fmt.magic):
+        return False
+    return fmt.zip_entry is None or _zip_holds(path, fmt.zip_entry)
+
+
 def detect(path: Path) -> Format:
-    """The format of a file: magic bytes first, then the suffix."""
+    """The format of a file: magic bytes first (zip-based formats by an entry inside
+    the zip, not by ``PK`` alone), then the suffix."""
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if not head:
         raise UnreadableDocument("empty file (0 bytes)")
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     for fmt in FORMATS.values():
-        if any(head.lstrip()[: len(m)] == m for m in fmt.magic):
+        if _matches(fmt, start, path):
             return fmt
     suffix = path.suffix.lower()
     for fmt in FORMATS.values():

@@ -1,0 +1,43 @@
+"""DOCX tables: merged cells read from the XML, paragraphs joined, document order kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from extractors import detect
+from extractors.docx import extract
+from fiscaldoc.document import Line, Row
+
+
+def _merged_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_paragraph("附件 1")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "横跨两列"
+    table.cell(0, 2).text = "右"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "竖跨两行"
+    cell = table.cell(1, 1)
+    cell.text = "第一段"
+    cell.add_paragraph("第二段")
+    table.cell(2, 1).text = "下"
+    document.add_paragraph("表后文字")
+    document.save(str(path))
+    return path
+
+
+def test_merges_and_paragraphs(tmp_path: Path) -> None:
+    doc = extract(_merged_docx(tmp_path / "m.docx"))
+    kinds = [type(b).__name__ for b in doc.blocks]
+    assert kinds == ["Line", "Row", "Row", "Row", "Line"]
+    grid = [[(c.text, c.covered) for c in b.cells] for b in doc.blocks if isinstance(b, Row)]
+    assert grid[0] == [("横跨两列", False), ("", True), ("右", False)]
+    assert grid[1][:2] == [("竖跨两行", False), ("第一段\n第二段", False)]
+    assert grid[2][:2] == [("", True), ("下", False)]
+    assert isinstance(doc.blocks[-1], Line) and doc.blocks[-1].text == "表后文字"
+
+
+def test_detected_by_content_not_suffix(tmp_path: Path) -> None:
+    renamed = _merged_docx(tmp_path / "m.docx").rename(tmp_path / "attachment.bin")
+    assert detect(renamed).media_type == "docx"
