@@ -1,0 +1,50 @@
+"""Bytes of a text file → text: byte-order marks, strict UTF-8, then charset-normalizer.
+
+No guesswork of our own: a BOM is authoritative, valid UTF-8 (without NUL bytes,
+which mean UTF-16 without a BOM) is taken as such, and everything else — GB18030,
+GBK, GB2312, UTF-16 without BOM — is charset-normalizer's call. GB2312 and GBK
+are decoded as GB18030, their superset, so a rare character cannot fail.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from extractors.errors import UnreadableDocument
+
+_BOMS = (
+    ("utf-32", b"\xff\xfe\x00\x00"),
+    ("utf-32", b"\x00\x00\xfe\xff"),
+    ("utf-8-sig", b"\xef\xbb\xbf"),
+    ("utf-16", b"\xff\xfe"),
+    ("utf-16", b"\xfe\xff"),
+)
+_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030"}
+
+
+def detect_encoding(data: bytes) -> str:
+    """The codec name that decodes ``data``; raises UnreadableDocument when none fits."""
+    for encoding, bom in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    try:
+        if b"\x00" not in data:
+            data.decode("utf-8")
+            return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableDocument("not text: no character encoding fits its bytes")
+    name = codecs.lookup(best.encoding).name
+    return _SUPERSET.get(name, name)
+
+
+def decode(data: bytes) -> str:
+    encoding = detect_encoding(data)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableDocument(f"not valid {encoding} text: {exc.reason} at byte {exc.start}") from exc
