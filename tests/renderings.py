@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
+from typing import Any
 
 from extractors.aligned import display_width
 from tests.truth import SEED
@@ -64,3 +66,122 @@ def as_csv() -> str:
     for line in seed_lines():
         writer.writerow(line if isinstance(line, list) else ([line] if line.strip() else []))
     return buffer.getvalue()
+
+
+# --- spreadsheets -----------------------------------------------------------------------------
+
+Grid = list[list[str | int]]
+
+
+def _as_value(text: str) -> str | int:
+    """Whole numbers are stored as numbers (seq, amounts); everything else as text."""
+    plain = text.replace(",", "")
+    return int(plain) if plain.isdigit() and not text.startswith("0") else text
+
+
+def seed_sections() -> tuple[list[str | list[str]], list[str | list[str]]]:
+    """The seed split before the performance form's title: (allocation part, form part)."""
+    lines = seed_lines()
+    cut = next(i for i, line in enumerate(lines) if isinstance(line, str) and "绩效目标" in line)
+    return lines[:cut], lines[cut:]
+
+
+def vertical_merges(rows: list[list[str]]) -> list[tuple[int, int, int]]:
+    """``(column, first row, last row)`` spans the seed's layout implies: a 用款单位/备注 cell
+    over the following numbered rows left blank; 一级/二级指标 over the indicator rows below."""
+    spans: list[tuple[int, int, int]] = []
+    is_item = [bool(r) and r[0].strip().isdigit() for r in rows]
+    indicator_start = next((i for i, r in enumerate(rows) if r and r[0] == "绩效指标"), len(rows))
+    for c in range(5):
+        for i, row in enumerate(rows):
+            if c >= len(row) or not row[c].strip():
+                continue
+            j = i
+            if is_item[i] and c in (1, 4):
+                while j + 1 < len(rows) and is_item[j + 1] and not rows[j + 1][c].strip():
+                    j += 1
+            elif i > indicator_start and c in (1, 2):
+                while (
+                    j + 1 < len(rows)
+                    and len(rows[j + 1]) > c
+                    and not any(x.strip() for x in rows[j + 1][: c + 1])
+                ):
+                    j += 1
+            if j > i:
+                spans.append((c, i, j))
+    return spans
+
+
+def write_sheet(ws: Any, lines: list[str | list[str]], top: int = 1, left: int = 1) -> None:
+    """Lines from row ``top``, column ``left``: text lines as one cell, table rows as cells,
+    with the layout's vertical merges and a form field's value merged across the row."""
+    rows = [line if isinstance(line, list) else [] for line in lines]
+    for i, line in enumerate(lines):
+        r = top + i
+        if isinstance(line, str):
+            if line.strip():
+                ws.cell(r, left, line)
+            continue
+        for c, text in enumerate(line):
+            if text.strip():
+                cell = ws.cell(r, left + c, _as_value(text))
+                if "," in text and isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
+        filled = [c for c, t in enumerate(line) if t.strip()]
+        if filled == [0, 1] and len(line) > 2:
+            ws.merge_cells(start_row=r, start_column=left + 1, end_row=r, end_column=left + len(line) - 1)
+    for c, first, last in vertical_merges(rows):
+        ws.merge_cells(start_row=top + first, start_column=left + c, end_row=top + last, end_column=left + c)
+
+
+def seed_workbook(path: Path, *, split_sheets: bool) -> Path:
+    """The seed as a workbook: one sheet starting at B3, or one sheet per table."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    if split_sheets:
+        plan, form = seed_sections()
+        ws.title = "附件8"
+        write_sheet(ws, plan)
+        write_sheet(wb.create_sheet("绩效目标表"), form)
+    else:
+        ws.title = "Sheet1"
+        write_sheet(ws, seed_lines(), top=3, left=2)
+    wb.save(path)
+    return path
+
+
+def seed_xls(path: Path) -> Path:
+    """The seed as a legacy .xls (BIFF8, written by xlwt), one sheet per table, with merges."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    thousands = xlwt.easyxf(num_format_str="#,##0")
+    for name, lines in zip(("附件8", "绩效目标表"), seed_sections(), strict=True):
+        ws = book.add_sheet(name)
+        rows = [line if isinstance(line, list) else [] for line in lines]
+        spans = vertical_merges(rows)
+        hidden = {(r, c) for c, first, last in spans for r in range(first + 1, last + 1)}
+        for i, line in enumerate(lines):
+            if isinstance(line, str):
+                if line.strip():
+                    ws.write(i, 0, line)
+                continue
+            filled = [c for c, t in enumerate(line) if t.strip()]
+            across = filled == [0, 1] and len(line) > 2
+            for c, text in enumerate(line):
+                if not text.strip() or (i, c) in hidden:
+                    continue
+                value = _as_value(text)
+                style = thousands if "," in text and isinstance(value, int) else xlwt.Style.default_style
+                if across and c == 1:
+                    ws.write_merge(i, i, 1, len(line) - 1, value, style)
+                elif any(c == sc and i == first for sc, first, _ in spans):
+                    last = next(last for sc, first, last in spans if sc == c and first == i)
+                    ws.write_merge(i, last, c, c, value, style)
+                else:
+                    ws.write(i, c, value, style)
+    book.save(str(path))
+    return path

@@ -1,0 +1,59 @@
+"""Workbooks of the seed (generated here) yield the seed's truth records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractors import detect, extract
+from extractors.sheet import number_text
+from fiscaldoc.document import Row
+from fiscaldoc.pipeline import process
+from tests.renderings import seed_workbook, seed_xls
+from tests.truth import differences
+
+
+def _assert_truth(path: Path, media_type: str) -> None:
+    result = process(path)
+    assert result.document.status == "loaded", result.document.error
+    assert result.document.media_type == media_type
+    assert differences(result.records) == []
+
+
+@pytest.mark.parametrize("split_sheets", [False, True], ids=["one-sheet-from-B3", "two-sheets"])
+def test_xlsx_seed(tmp_path: Path, split_sheets: bool) -> None:
+    _assert_truth(seed_workbook(tmp_path / "seed.xlsx", split_sheets=split_sheets), "xlsx")
+
+
+def test_xlsx_merges_are_covered(tmp_path: Path) -> None:
+    doc = extract(seed_workbook(tmp_path / "seed.xlsx", split_sheets=True))
+    rows = [b for b in doc.blocks if isinstance(b, Row)]
+    first_item, second_item = rows[1], rows[2]
+    assert first_item.cells[1].text == "省自然资源厅" and not first_item.cells[1].covered
+    assert second_item.cells[1].covered and second_item.cells[1].text == ""
+    assert second_item.cells[4].covered  # the merged 备注
+
+
+def test_xls_seed(tmp_path: Path) -> None:
+    path = seed_xls(tmp_path / "seed.xls")
+    assert detect(path).media_type == "xls"
+    _assert_truth(path, "xls")
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "shown"),
+    [
+        (0.1 + 0.2, "General", "0.3"),
+        (2500.0, "General", "2500"),
+        (39000000, "#,##0", "39,000,000"),
+        (1234.5, "#,##0.00", "1,234.50"),
+        (12.345, "0.00_);(0.00)", "12.35"),
+        (0.853, "0.0%", "85.3%"),
+        (3900.0000000000005, None, "3900"),
+        (Decimal("7.10"), "0.00", "7.10"),
+    ],
+)
+def test_number_text(value: float, number_format: str | None, shown: str) -> None:
+    assert number_text(value, number_format) == shown
