@@ -20,6 +20,7 @@ __all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract"]
 
 _SNIFF_BYTES = 8192
 _ZIP = b"PK\x03\x04"
+_HTML = (b"<!DOCTYPE html", b"<!doctype html", b"<!DOCTYPE HTML", b"<html", b"<HTML")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office compound file (.xls; .doc too)
 
 
@@ -44,6 +45,7 @@ FORMATS: dict[str, Format] = {
         Format("docx", "extractors.docx", (".docx",), (_ZIP,), zip_entry="word/document.xml"),
         Format("xlsx", "extractors.xlsx", (".xlsx", ".xlsm"), (_ZIP,), zip_entry="xl/workbook.xml"),
         Format("xls", "extractors.xls", (".xls",), (_OLE2,)),
+        Format("html", "extractors.html", (".html", ".htm"), _HTML),
         Format("text", "extractors.text", (".txt", ".csv", ".tsv", "")),
     )
 }

@@ -7,6 +7,7 @@ the seed's truth records.
 from __future__ import annotations
 
 import csv
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,45 @@ def seed_xls(path: Path) -> Path:
                     ws.write(i, c, value, style)
     book.save(str(path))
     return path
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def _html_cell(text: str) -> str:
+    """Cell content: the dump's ``<p>`` markup as real paragraphs, other text escaped."""
+    return text if "<p" in text else html.escape(text)
+
+
+def seed_html(charset: str = "utf-8") -> str:
+    """The seed as an HTML export: titles as paragraphs, tables with rowspan/colspan."""
+    lines = seed_lines()
+    body: list[str] = []
+    i = 0
+    for group in [*_tables(lines), []]:
+        end = group[0] if group else len(lines)
+        body.extend(f"<p>{html.escape(line)}</p>" for line in lines[i:end] if isinstance(line, str) and line)
+        if not group:
+            break
+        rows = [lines[k] if isinstance(lines[k], list) else [] for k in range(group[0], group[-1] + 1)]
+        spans = vertical_merges([r for r in rows if isinstance(r, list)])  # type: ignore[misc]
+        starts = {(first, c): last - first + 1 for c, first, last in spans}
+        hidden = {(r, c) for c, first, last in spans for r in range(first + 1, last + 1)}
+        body.append("<table border='1'>")
+        for r, cells in enumerate(rows):
+            if not cells:
+                continue
+            filled = [c for c, t in enumerate(cells) if t.strip()]
+            across = filled == [0, 1] and len(cells) > 2
+            tds = []
+            for c, text in enumerate(cells):
+                if (r, c) in hidden or (across and c > 1):
+                    continue
+                attrs = f" rowspan='{starts[(r, c)]}'" if (r, c) in starts else ""
+                attrs += f" colspan='{len(cells) - 1}'" if across and c == 1 else ""
+                tds.append(f"<td{attrs}>{_html_cell(text)}</td>")
+            body.append("<tr>" + "".join(tds) + "</tr>")
+        body.append("</table>")
+        i = group[-1] + 1
+    head = f"<head><meta charset='{charset}'><title>附件</title></head>"
+    return "<!DOCTYPE html>\n<html>" + head + "<body>\n" + "\n".join(body) + "\n</body></html>\n"
