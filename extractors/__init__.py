@@ -16,7 +16,7 @@ from pathlib import Path
 from extractors.errors import UnreadableDocument
 from fiscaldoc.document import RawDocument
 
-__all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract"]
+__all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract", "suffixes"]
 
 _SNIFF_BYTES = 8192
 _ZIP = b"PK\x03\x04"
@@ -32,6 +32,8 @@ class Format:
     magic: tuple[bytes, ...] = ()
     zip_entry: str | None = None
     """For zip-based formats: an entry the zip must hold (``word/document.xml``)."""
+    archive: bool = False
+    """An archive of attachments: the batch expands its entries (:mod:`fiscaldoc.archives`)."""
 
     def extractor(self) -> Callable[[Path], RawDocument]:
         fn: Callable[[Path], RawDocument] = importlib.import_module(self.module).extract
@@ -46,9 +48,15 @@ FORMATS: dict[str, Format] = {
         Format("xlsx", "extractors.xlsx", (".xlsx", ".xlsm"), (_ZIP,), zip_entry="xl/workbook.xml"),
         Format("xls", "extractors.xls", (".xls",), (_OLE2,)),
         Format("html", "extractors.html", (".html", ".htm"), _HTML),
+        Format("zip", "fiscaldoc.archives", (".zip",), (_ZIP,), archive=True),
         Format("text", "extractors.text", (".txt", ".csv", ".tsv", "")),
     )
 }
+
+
+def suffixes() -> set[str]:
+    """Every suffix a registered format claims (``""``: files without one)."""
+    return {s for fmt in FORMATS.values() for s in fmt.suffixes}
 
 
 def _zip_holds(path: Path, entry: str) -> bool:
@@ -57,6 +65,11 @@ def _zip_holds(path: Path, entry: str) -> bool:
             return entry in archive.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
+
+
+def _claimed_by_another(suffix: str, fmt: Format) -> bool:
+    """A zip named ``.docx`` that is no Word document is a broken .docx, not an archive."""
+    return any(suffix in other.suffixes and other.magic for other in FORMATS.values() if other is not fmt)
 
 
 def _matches(fmt: Format, head: bytes, path: Path) -> bool:
@@ -73,10 +86,10 @@ def detect(path: Path) -> Format:
     if not head:
         raise UnreadableDocument("empty file (0 bytes)")
     start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    for fmt in FORMATS.values():
-        if _matches(fmt, start, path):
-            return fmt
     suffix = path.suffix.lower()
+    for fmt in FORMATS.values():
+        if _matches(fmt, start, path) and not (fmt.archive and _claimed_by_another(suffix, fmt)):
+            return fmt
     for fmt in FORMATS.values():
         if suffix in fmt.suffixes and not fmt.magic:
             return fmt

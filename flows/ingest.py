@@ -7,6 +7,7 @@ transaction per document, retried with backoff for transient errors.
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -14,13 +15,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from fiscaldoc import batch, pipeline
+from fiscaldoc.archives import file_name_of
 from fiscaldoc.records import DocumentResult
 from warehouse.load import DEFAULT_URL, Warehouse
 
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
-def process_document(path: Path, document_id: str) -> DocumentResult:
-    return pipeline.process(path, document_id)
+def process_document(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    return pipeline.process(path, document_id, source_uri)
 
 
 @task(name="load-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])
@@ -57,6 +59,30 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
     )
 
 
+def _run(plan: batch.Plan, warehouse: Warehouse, files: int) -> batch.Summary:
+    logger = get_run_logger()
+    for path, digest in plan.moved:
+        source = plan.source(path)
+        warehouse.touch_source(digest, source, file_name_of(source))
+    summary = batch.Summary(files=files + plan.entries, skipped=len(plan.skipped))
+    total = len(plan.todo) + len(plan.rejected)
+    logger.info("%d files: %d to process, %d already ingested", summary.files, total, len(plan.skipped))
+    batch.report(None, total)
+    futures = [process_document.submit(path, digest, plan.source(path)) for path, digest in plan.todo]
+    results = []
+    for result in chain((future.result() for future in futures), plan.rejected):
+        load_document(warehouse, result)
+        summary.add(result)
+        results.append(result)
+        batch.report(result, total)
+        if result.document.error:
+            logger.info(
+                "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
+            )
+    _publish(summary, results)
+    return summary
+
+
 @flow(name="fiscaldoc-ingest", log_prints=False)
 def ingest(
     paths: list[str],
@@ -64,37 +90,13 @@ def ingest(
     force: bool = False,
     failed_only: bool = False,
 ) -> batch.Summary:
-    logger = get_run_logger()
     files = batch.discover(paths)
     warehouse = Warehouse(warehouse_url)
     try:
         plan = batch.plan_batch(files, warehouse.known(), force=force, failed_only=failed_only)
-        for path, digest in plan.moved:
-            warehouse.touch_source(digest, str(path), path.name)
-        summary = batch.Summary(files=len(files), skipped=len(plan.skipped))
-        logger.info(
-            "%d files: %d to process, %d already ingested",
-            len(files),
-            len(plan.todo),
-            len(plan.skipped),
-        )
-        batch.report(None, len(plan.todo))
-        futures = [process_document.submit(path, digest) for path, digest in plan.todo]
-        results = []
-        for future in futures:
-            result = future.result()
-            load_document(warehouse, result)
-            summary.add(result)
-            results.append(result)
-            batch.report(result, len(plan.todo))
-            if result.document.error:
-                logger.info(
-                    "%s: %s (%s)",
-                    result.document.file_name,
-                    result.document.status,
-                    result.document.error,
-                )
-        _publish(summary, results)
-        return summary
+        try:
+            return _run(plan, warehouse, len(files))
+        finally:
+            plan.close()  # extracted archive entries
     finally:
         warehouse.dispose()
