@@ -3,10 +3,11 @@
 The extractors hand over each sheet as a grid of display texts plus its merged
 ranges. Here: the first cell of a merged range keeps the text, the others are
 covered; every row is padded to the sheet's used width (a table's rows must
-line up); empty rows are dropped; a row with a single filled cell in the
-first column that is merged across, or that follows an empty row or opens the
-sheet, is running text (titles, 附件 labels, notes) rather than a table row.
-The sheet name comes first as a line.
+line up); empty rows are dropped. A row with a single filled cell is running
+text (titles, 附件 labels, notes) rather than a table row when it lies above
+the sheet's first table row (a right-aligned ``单位：万元`` too), or when its
+cell is in the first column and merged across or follows an empty row. The
+sheet name comes first as a line.
 """
 
 from __future__ import annotations
@@ -97,17 +98,17 @@ def sheet_blocks(sheet: Sheet, engine: str) -> Iterator[Block]:
         return
     first, last = min(used), max(used)
     covered, across = _covered(sheet.merges)
-    after_gap = True
+    after_gap, in_table = True, False
     for r, texts in enumerate(sheet.grid):
         padded = [*texts, *[""] * (last + 1 - len(texts))][first : last + 1]
         filled = [c for c, text in enumerate(padded) if text.strip()]
         if not filled:
             after_gap = True
             continue
-        if filled == [0] and (after_gap or (r, first) in across):
-            yield Line(padded[0].strip())
+        if len(filled) == 1 and (not in_table or (filled == [0] and (after_gap or (r, first) in across))):
+            yield Line(padded[filled[0]].strip())
             continue
-        after_gap = False
+        after_gap, in_table = False, True
         yield Row(
             tuple(
                 Cell("", covered=True) if (r, first + c) in covered else Cell(text.strip())

@@ -41,3 +41,31 @@ def test_merges_and_paragraphs(tmp_path: Path) -> None:
 def test_detected_by_content_not_suffix(tmp_path: Path) -> None:
     renamed = _merged_docx(tmp_path / "m.docx").rename(tmp_path / "attachment.bin")
     assert detect(renamed).media_type == "docx"
+
+
+def test_tracked_changes_and_grid_before(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("保留")
+    paragraph._p.append(
+        parse_xml(f'<w:ins {nsdecls("w")} w:id="1" w:author="a"><w:r><w:t>插入</w:t></w:r></w:ins>')
+    )
+    paragraph._p.append(
+        parse_xml(
+            f'<w:del {nsdecls("w")} w:id="2" w:author="a"><w:r><w:delText>删除</w:delText></w:r></w:del>'
+        )
+    )
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).text, table.cell(0, 1).text, table.cell(0, 2).text = "甲", "乙", "丙"
+    row = table.rows[1]._tr
+    row.remove(row.tc_lst[0])
+    row.get_or_add_trPr().append(parse_xml(f'<w:gridBefore {nsdecls("w")} w:val="1"/>'))
+    row.tc_lst[0].append(parse_xml(f"<w:p {nsdecls('w')}><w:r><w:t>丁</w:t></w:r></w:p>"))
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    doc = extract(path)
+    assert isinstance(doc.blocks[0], Line) and doc.blocks[0].text == "保留插入"
+    rows = [b for b in doc.blocks if isinstance(b, Row)]
+    assert [c.text for c in rows[1].cells] == ["", "丁", ""]

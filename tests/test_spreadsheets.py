@@ -57,3 +57,26 @@ def test_xls_seed(tmp_path: Path) -> None:
 )
 def test_number_text(value: float, number_format: str | None, shown: str) -> None:
     assert number_text(value, number_format) == shown
+
+
+def test_title_rows_above_the_table_are_lines(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "附件 3"
+    ws["A2"] = "2022 年专项资金分配方案"
+    ws.merge_cells("A2:D2")
+    ws["D3"] = "单位：元"
+    ws.append(["序号", "用款单位", "项目", "金额"])
+    ws.append([1, "某市", "某项目", 1234.5])
+    ws["D5"].number_format = "#,##0.00"
+    ws.append([None, "合计", None, "=SUM(D5)"])
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    result = process(path)
+    plan = result.records.allocation_plans[0]
+    assert (plan.title, plan.attachment_label, plan.unit) == ("2022 年专项资金分配方案", "附件 3", "元")
+    item = result.records.allocation_items[0]
+    assert (item.amount_text, item.amount_yuan) == ("1,234.50", Decimal("1234.50"))
