@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.errors import UnreadableDocument
+from extractors.titles import leading_titles
 from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "python-docx"
@@ -109,7 +110,7 @@ def body_blocks(element: Any) -> Iterator[Block]:
             if text:
                 yield Line(text)
         elif child.tag == _qn("w:tbl"):
-            yield from table_rows(child)
+            yield from leading_titles(table_rows(child))
         elif child.tag == _qn("w:sdt"):
             content = child.find(_qn("w:sdtContent"))
             if content is not None:

@@ -2,8 +2,10 @@
 
 No guesswork of our own: a BOM is authoritative, valid UTF-8 (without NUL bytes,
 which mean UTF-16 without a BOM) is taken as such, and everything else — GB18030,
-GBK, GB2312, UTF-16 without BOM — is charset-normalizer's call. GB2312 and GBK
-are decoded as GB18030, their superset, so a rare character cannot fail.
+GBK, GB2312, UTF-16 without BOM — is charset-normalizer's call. Of the encodings
+it finds that fit the bytes, GB18030 is preferred when among them (short GBK text otherwise comes out as
+Big5 or CP949, which fit the same bytes); GB2312 and GBK are decoded as
+GB18030, their superset, so a rare character cannot fail.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _BOMS = (
     ("utf-16", b"\xfe\xff"),
 )
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030"}
+_CHINESE = {"gb18030"}
 
 
 def detect_encoding(data: bytes) -> str:
@@ -35,10 +38,16 @@ def detect_encoding(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise UnreadableDocument("not text: no character encoding fits its bytes")
-    name = codecs.lookup(best.encoding).name
+    chinese = [m for m in matches if _canonical(m.encoding) in _CHINESE and "\x00" not in str(m)]
+    return _canonical((chinese[0] if chinese else best).encoding)
+
+
+def _canonical(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
     return _SUPERSET.get(name, name)
 
 

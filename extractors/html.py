@@ -15,6 +15,7 @@ from typing import Any
 
 from extractors.encoding import decode
 from extractors.errors import UnreadableDocument
+from extractors.titles import leading_titles
 from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "lxml-html"
@@ -100,7 +101,7 @@ def _walk(el: Any, text: _Text, blocks: list[Block] | None, lines: list[str]) ->
         return
     if tag == "table" and blocks is not None:
         _flush(text, blocks, lines)
-        blocks.extend(table_rows(el))
+        blocks.extend(leading_titles(table_rows(el)))
         text.add(el.tail)
         return
     boundary = tag in BLOCK_TAGS

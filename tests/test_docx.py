@@ -69,3 +69,25 @@ def test_tracked_changes_and_grid_before(tmp_path: Path) -> None:
     assert isinstance(doc.blocks[0], Line) and doc.blocks[0].text == "保留插入"
     rows = [b for b in doc.blocks if isinstance(b, Row)]
     assert [c.text for c in rows[1].cells] == ["", "丁", ""]
+
+
+def test_title_typed_into_the_table(tmp_path: Path) -> None:
+    from fiscaldoc.pipeline import process
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    title = table.cell(0, 0).merge(table.cell(0, 2))
+    title.text = "附件 2"
+    title.add_paragraph("2023 年某专项资金分配方案")
+    for c, text in enumerate(["用款单位", "项目", "金额（元）"]):
+        table.cell(1, c).text = text
+    for c, text in enumerate(["某市", "某项目", "1,000.00"]):
+        table.cell(2, c).text = text
+    for c, text in enumerate(["合计", "", "1,000.00"]):
+        table.cell(3, c).text = text
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    result = process(path)
+    plan = result.records.allocation_plans[0]
+    assert (plan.title, plan.attachment_label) == ("2023 年某专项资金分配方案", "附件 2")
+    assert plan.declared_total_yuan == 1000 and len(result.records.allocation_items) == 1

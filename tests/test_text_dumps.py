@@ -90,3 +90,9 @@ def test_prose_with_single_spaces_is_not_a_table(tmp_path: Path) -> None:
 
     blocks = to_blocks("附件 8\n\n2021 年国土空间规划专项资金分配方案\n- 备注：1. 本表的填报主体。\n")
     assert all(isinstance(b, Line) for b in blocks) and len(blocks) == 3
+
+
+@pytest.mark.parametrize("text", ["金额", "序号\t用款单位\t金额\n", "项目名称\t某项目\n"])
+def test_short_gbk_is_not_big5(text: str) -> None:
+    data = text.encode("gbk")
+    assert data.decode(detect_encoding(data)) == text
