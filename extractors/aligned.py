@@ -50,7 +50,9 @@ def tokens(line: str) -> list[Token]:
 
 
 def is_aligned(line: str) -> bool:
-    return "\t" not in line and len(tokens(line)) >= 3
+    """Three or more tokens, not all single characters (``分  配  方  案`` is a spaced title)."""
+    found = tokens(line)
+    return "\t" not in line and len(found) >= 3 and any(len(text) > 1 for _, text in found)
 
 
 def continues_region(line: str) -> bool:

@@ -2,6 +2,8 @@
 
 Cells covered by a ``rowspan``/``colspan`` are covered positions with no text;
 ``<p>``/``<br>``/``<div>`` inside a cell become ``\\n`` paragraph breaks.
+A table holding other tables, with at most two cells a row, is page layout: its cells are walked as text
+and the tables inside them read as tables.
 Whitespace is collapsed as a browser would. The encoding is the page's
 ``<meta charset>`` when it declares one, else detected like a text dump.
 """
@@ -53,6 +55,7 @@ BLOCK_TAGS = frozenset(
         "address",
     ]
 )
+LAYOUT_MAX_CELLS = 2
 SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template"})
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
@@ -99,7 +102,7 @@ def _walk(el: Any, text: _Text, blocks: list[Block] | None, lines: list[str]) ->
     if tag in SKIP_TAGS or not isinstance(el.tag, str):
         text.add(el.tail)
         return
-    if tag == "table" and blocks is not None:
+    if tag == "table" and blocks is not None and not _is_layout(el):
         _flush(text, blocks, lines)
         blocks.extend(leading_titles(table_rows(el)))
         text.add(el.tail)
@@ -117,6 +120,13 @@ def _walk(el: Any, text: _Text, blocks: list[Block] | None, lines: list[str]) ->
     if boundary:
         _flush(text, blocks, lines)
     text.add(el.tail)
+
+
+def _is_layout(table: Any) -> bool:
+    """A table around other tables with at most two cells a row is page layout."""
+    own = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    widest = max((sum(_span(td, "colspan") for td in tr.xpath("./td | ./th")) for tr in own), default=0)
+    return widest <= LAYOUT_MAX_CELLS and bool(table.xpath(".//table"))
 
 
 def _flush(text: _Text, blocks: list[Block] | None, lines: list[str]) -> None:

@@ -18,6 +18,9 @@ from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "text"
 CSV_SUFFIXES = (".csv",)
+MIN_ALIGNED_LINES = 2
+"""A space-aligned table has a header and a row at least; one spaced-out line
+(``分  配  方  案``, a letter-spaced title) is text."""
 
 
 def _row(cells: list[str], engine: str = ENGINE) -> Row:
@@ -49,14 +52,16 @@ def _plain(line: str) -> Block | None:
 
 
 def to_blocks(text: str) -> list[Block]:
-    """A run of candidate lines holding at least one aligned line is a space-aligned
-    table; every other line is a tab row, running text, or blank."""
+    """In a dump without tabs, a run of candidate lines holding two or more aligned lines
+    is a space-aligned table; every other line is a tab row, running text, or blank."""
     lines = text.splitlines()
-    tables = {
-        start: end
-        for start, end in _candidate_runs(lines)
-        if any(aligned.is_aligned(line) for line in lines[start:end])
-    }
+    tables: dict[int, int] = {}
+    if not any("\t" in line for line in lines):  # a dump keeps to one convention
+        tables = {
+            start: end
+            for start, end in _candidate_runs(lines)
+            if sum(aligned.is_aligned(line) for line in lines[start:end]) >= MIN_ALIGNED_LINES
+        }
     blocks: list[Block] = []
     i = 0
     while i < len(lines):

@@ -49,3 +49,17 @@ def test_spans_on_a_grid(tmp_path: Path) -> None:
         [("戊", False), ("内表", False), ("", True)],
     ]
     assert isinstance(doc.blocks[-1], Line) and doc.blocks[-1].text == "表后 文字"
+
+
+def test_layout_table_around_the_content(tmp_path: Path) -> None:
+    path = tmp_path / "layout.html"
+    path.write_bytes(
+        (
+            "<html><body><table><tr><td>"
+            + seed_html().split("<body>", 1)[1].split("</body>", 1)[0]
+            + "</td></tr></table></body></html>"
+        ).encode("utf-8")
+    )
+    result = process(path)
+    assert result.document.status == "loaded", result.document.error
+    assert differences(result.records) == []

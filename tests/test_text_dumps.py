@@ -96,3 +96,11 @@ def test_prose_with_single_spaces_is_not_a_table(tmp_path: Path) -> None:
 def test_short_gbk_is_not_big5(text: str) -> None:
     data = text.encode("gbk")
     assert data.decode(detect_encoding(data)) == text
+
+
+def test_letter_spaced_title_stays_text() -> None:
+    from extractors.text import to_blocks
+    from fiscaldoc.document import Line
+
+    blocks = to_blocks("附  件  8\n\n分  配  方  案\n")
+    assert [b.text for b in blocks if isinstance(b, Line)] == ["附  件  8", "分  配  方  案"]
