@@ -1,6 +1,7 @@
 """Text dumps (.txt/.tsv/.csv, no suffix): encoding detected, table lines → rows.
 
-A line with tabs is a row split at the tabs; space-aligned tables are read by
+A line with tabs is a row split at the tabs (a space-separated line right above
+tab rows is their header, split at its gaps); space-aligned tables are read by
 :mod:`extractors.aligned`; ``.csv`` files go through the csv module (quoted
 cells, embedded commas and line breaks). Other non-blank lines are running text.
 """
@@ -70,10 +71,20 @@ def to_blocks(text: str) -> list[Block]:
             blocks.extend(_row(cells, "text-aligned") for cells in aligned.split_region(region))
             i = tables[i]
             continue
-        if (block := _plain(lines[i])) is not None:
+        if _space_header(lines, i):
+            blocks.append(_row([t for _, t in aligned.tokens(lines[i])]))
+        elif (block := _plain(lines[i])) is not None:
             blocks.append(block)
         i += 1
     return blocks
+
+
+def _space_header(lines: list[str], i: int) -> bool:
+    """In a tab dump, a space-separated line (2+ gaps) right above a tab row: its header."""
+    if not aligned.is_aligned(lines[i]):
+        return False
+    after = next((line for line in lines[i + 1 :] if line.strip()), "")
+    return "\t" in after
 
 
 def csv_blocks(text: str) -> list[Block]:

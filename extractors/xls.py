@@ -14,6 +14,8 @@ from extractors.sheet import Merge, Sheet, sheet_blocks, value_text
 from fiscaldoc.document import RawDocument
 
 ENGINE = "xlrd"
+LEGACY_OTHERS = (".doc", ".ppt", ".wps", ".et")
+"""Other formats in the same OLE2 container as .xls: recognised only to say so."""
 
 
 def _cell_text(book: Any, sheet: Any, r: int, c: int) -> str:
@@ -48,6 +50,10 @@ def extract(path: Path) -> RawDocument:
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except (xlrd.XLRDError, CompDocError) as exc:
+        if path.suffix.lower() in LEGACY_OTHERS:
+            raise UnreadableDocument(
+                f"legacy Office file ({path.suffix}) is not supported: save it as .docx/.xlsx"
+            ) from exc
         raise UnreadableDocument(f"damaged or not an .xls workbook: {exc}") from exc
     doc = RawDocument(media_type="xls", engine=ENGINE)
     try:

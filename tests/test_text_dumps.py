@@ -104,3 +104,12 @@ def test_letter_spaced_title_stays_text() -> None:
 
     blocks = to_blocks("附  件  8\n\n分  配  方  案\n")
     assert [b.text for b in blocks if isinstance(b, Line)] == ["附  件  8", "分  配  方  案"]
+
+
+def test_space_header_over_tab_rows(tmp_path: Path) -> None:
+    lines = SEED_TEXT.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("序号\t"))
+    lines[header] = lines[header].replace("\t", "   ")
+    path = tmp_path / "mixed.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="gb18030")
+    _assert_truth(path)
