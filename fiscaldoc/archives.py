@@ -161,7 +161,8 @@ def extract_member(archive: Path, member: Member, folder: Path, limits: ZipLimit
     base = file_name_of(member.name) or "entry"
     folder.mkdir(parents=True, exist_ok=False)
     target = folder / base
-    assert target.resolve().parent == folder.resolve()
+    if target.resolve().parent != folder.resolve():  # never reached: the name has no folders
+        raise ArchiveProblem(f"entry name {member.name!r} would leave the extraction folder")
     written = 0
     with zipfile.ZipFile(archive) as zf, zf.open(member.info) as src, target.open("wb") as out:
         while chunk := src.read(_CHUNK):
