@@ -20,7 +20,16 @@ __all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract", "suff
 
 _SNIFF_BYTES = 8192
 _ZIP = b"PK\x03\x04"
-_HTML = (b"<!DOCTYPE html", b"<!doctype html", b"<!DOCTYPE HTML", b"<html", b"<HTML", b"<table", b"<TABLE")
+_HTML = (
+    b"<!DOCTYPE html",
+    b"<!doctype html",
+    b"<!DOCTYPE HTML",
+    b"<html",
+    b"<HTML",
+    b"<table",
+    b"<TABLE",
+    b"<?xml",
+)
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office compound file (.xls; .doc too)
 
 

@@ -58,6 +58,7 @@ BLOCK_TAGS = frozenset(
 LAYOUT_MAX_CELLS = 2
 SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template"})
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses it in an already decoded page
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
 
@@ -187,7 +188,7 @@ def extract(path: Path) -> RawDocument:
     from lxml.etree import ParserError
 
     try:
-        root = lxml.html.document_fromstring(page_text(path.read_bytes()))
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page_text(path.read_bytes()), 1))
     except (ParserError, ValueError) as exc:
         raise UnreadableDocument(f"not a readable HTML page: {exc}") from exc
     blocks: list[Block] = []

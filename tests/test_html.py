@@ -63,3 +63,12 @@ def test_layout_table_around_the_content(tmp_path: Path) -> None:
     result = process(path)
     assert result.document.status == "loaded", result.document.error
     assert differences(result.records) == []
+
+
+def test_xhtml_with_xml_declaration(tmp_path: Path) -> None:
+    path = tmp_path / "x.htm"
+    page = seed_html().replace("<!DOCTYPE html>", '<?xml version="1.0" encoding="GBK"?>', 1)
+    path.write_bytes(page.replace("charset='utf-8'", "charset='gbk'").encode("gbk"))
+    result = process(path)
+    assert result.document.status == "loaded", result.document.error
+    assert differences(result.records) == []
