@@ -1,49 +1,105 @@
-"""Text dumps (.txt/.csv/.tsv): encoding detected, one tab-separated line per table row."""
+"""Text dumps (.txt/.tsv/.csv, no suffix): encoding detected, table lines → rows.
+
+A line with tabs is a row split at the tabs (a space-separated line right above
+tab rows is their header, split at its gaps); space-aligned tables are read by
+:mod:`extractors.aligned`; ``.csv`` files go through the csv module (quoted
+cells, embedded commas and line breaks). Other non-blank lines are running text.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
+from extractors import aligned
+from extractors.encoding import decode
 from extractors.errors import UnreadableDocument
 from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "text"
-_BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+CSV_SUFFIXES = (".csv",)
+MIN_ALIGNED_LINES = 2
+"""A space-aligned table has a header and a row at least; one spaced-out line
+(``分  配  方  案``, a letter-spaced title) is text."""
 
 
-def decode(data: bytes) -> str:
-    """Bytes → text: BOM, then strict UTF-8, then charset-normalizer's best guess."""
-    for encoding, bom in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableDocument("not text: no character encoding fits its bytes")
-    return str(best)
+def _row(cells: list[str], engine: str = ENGINE) -> Row:
+    return Row(tuple(Cell(c.strip()) for c in cells), engine=engine)
 
 
-def split_cells(line: str) -> list[str] | None:
-    """A tab-separated line's cells, or None for running text."""
+def _candidate_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of lines that may be an aligned table: lines with two or
+    more tokens, or indented, with blank lines allowed between them."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    last = -1
+    for i, line in enumerate(lines):
+        if aligned.continues_region(line):
+            start = i if start is None else start
+            last = i
+        elif line.strip() and start is not None:
+            runs.append((start, last + 1))
+            start = None
+    if start is not None:
+        runs.append((start, last + 1))
+    return runs
+
+
+def _plain(line: str) -> Block | None:
     if "\t" in line:
-        return line.split("\t")
-    return None
+        return _row(line.split("\t"))
+    return Line(line.strip()) if line.strip() else None
 
 
 def to_blocks(text: str) -> list[Block]:
+    """In a dump without tabs, a run of candidate lines holding two or more aligned lines
+    is a space-aligned table; every other line is a tab row, running text, or blank."""
+    lines = text.splitlines()
+    tables: dict[int, int] = {}
+    if not any("\t" in line for line in lines):  # a dump keeps to one convention
+        tables = {
+            start: end
+            for start, end in _candidate_runs(lines)
+            if sum(aligned.is_aligned(line) for line in lines[start:end]) >= MIN_ALIGNED_LINES
+        }
     blocks: list[Block] = []
-    for raw in text.splitlines():
-        line = raw.rstrip("\r\n")
-        cells = split_cells(line)
-        if cells is not None:
-            blocks.append(Row(tuple(Cell(c.strip()) for c in cells), engine=ENGINE))
-        elif line.strip():
-            blocks.append(Line(line.strip()))
+    i = 0
+    while i < len(lines):
+        if i in tables:
+            region = [line for line in lines[i : tables[i]] if line.strip()]
+            blocks.extend(_row(cells, "text-aligned") for cells in aligned.split_region(region))
+            i = tables[i]
+            continue
+        if _space_header(lines, i):
+            blocks.append(_row([t for _, t in aligned.tokens(lines[i])]))
+        elif (block := _plain(lines[i])) is not None:
+            blocks.append(block)
+        i += 1
+    return blocks
+
+
+def _space_header(lines: list[str], i: int) -> bool:
+    """In a tab dump, a space-separated line (2+ gaps) right above a tab row: its header."""
+    if not aligned.is_aligned(lines[i]):
+        return False
+    after = next((line for line in lines[i + 1 :] if line.strip()), "")
+    return "\t" in after
+
+
+def csv_blocks(text: str) -> list[Block]:
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    blocks: list[Block] = []
+    for record in csv.reader(io.StringIO(text, newline=""), dialect):
+        filled = [c for c in record if c.strip()]
+        if len(record) > 1 and filled:
+            blocks.append(_row(record, "text-csv"))
+        elif filled:
+            blocks.append(Line(filled[0].strip()))
     return blocks
 
 
@@ -51,4 +107,6 @@ def extract(path: Path) -> RawDocument:
     text = decode(path.read_bytes())
     if "\x00" in text:
         raise UnreadableDocument("binary content, not a text dump (NUL bytes)")
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return RawDocument(media_type="text", engine="text-csv", blocks=csv_blocks(text))
     return RawDocument(media_type="text", engine=ENGINE, blocks=to_blocks(text))

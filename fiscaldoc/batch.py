@@ -6,15 +6,18 @@ Pure library code the flow calls; nothing here imports Prefect.
 from __future__ import annotations
 
 import glob
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-from fiscaldoc import PIPELINE_VERSION
-from fiscaldoc.pipeline import file_sha256
+from fiscaldoc import PIPELINE_VERSION, archives
+from fiscaldoc.archives import ZipLimits
+from fiscaldoc.pipeline import failed_result, file_sha256
 from fiscaldoc.records import DocumentResult
 from warehouse.load import Known
 
@@ -22,9 +25,9 @@ RETRY_STATUSES = ("failed", "partial")
 
 
 def _attachment_suffixes() -> set[str]:
-    from extractors import FORMATS
+    from extractors import suffixes
 
-    return {s for fmt in FORMATS.values() for s in fmt.suffixes}
+    return suffixes()
 
 
 def discover(paths: Iterable[str]) -> list[Path]:
@@ -54,39 +57,121 @@ def discover(paths: Iterable[str]) -> list[Path]:
 
 @dataclass
 class Plan:
-    """What to do with each discovered file."""
+    """What to do with each discovered file, and with each attachment inside an archive.
+
+    An archive's entries are extracted into a temporary folder that lives until
+    :meth:`close`; ``sources`` maps such a temporary path to the entry's
+    ``archive.zip!/name`` URI. Entries that could not be extracted (zip-slip,
+    limits, damage) come ready as failed results in ``rejected``.
+    """
 
     todo: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     moved: list[tuple[Path, str]] = field(default_factory=list)
     """Known content under a new path: only ``source_uri`` is updated."""
+    sources: dict[str, str] = field(default_factory=dict)
+    rejected: list[DocumentResult] = field(default_factory=list)
+    entries: int = 0
+    """Attachments found inside archives (extracted or rejected)."""
+    workdir: Path | None = None
+
+    def source(self, path: Path) -> str:
+        """Where ``path``'s bytes came from: the path itself, or an archive entry's URI."""
+        return self.sources.get(str(path), str(path))
+
+    def scratch(self) -> Path:
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="fiscaldoc-zip-"))
+        return self.workdir
+
+    def close(self) -> None:
+        """Remove extracted archive entries."""
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
 
 
-def plan_batch(
-    files: list[Path], known: dict[str, Known], *, force: bool = False, failed_only: bool = False
-) -> Plan:
-    """Idempotent by content: a file whose bytes were already ingested by this pipeline
-    version is skipped; ``force`` redoes everything, ``failed_only`` only failed/partial ones."""
-    plan = Plan()
-    seen: set[str] = set()
-    for path in files:
-        digest = file_sha256(path)
-        if digest in seen:
+@dataclass
+class _Planner:
+    plan: Plan
+    known: dict[str, Known]
+    force: bool
+    failed_only: bool
+    limits: ZipLimits
+    seen: set[str] = field(default_factory=set)
+
+    def redo(self, digest: str) -> bool:
+        before = self.known.get(digest)
+        if self.failed_only:
+            return before is not None and before.status in RETRY_STATUSES
+        return self.force or before is None or before.pipeline_version != PIPELINE_VERSION
+
+    def consider(self, path: Path, digest: str, source: str, depth: int = 0) -> None:
+        plan = self.plan
+        if digest in self.seen:
             plan.skipped.append((path, digest))
-            continue
-        seen.add(digest)
-        before = known.get(digest)
-        if failed_only:
-            redo = before is not None and before.status in RETRY_STATUSES
-        else:
-            redo = force or before is None or before.pipeline_version != PIPELINE_VERSION
+            return
+        self.seen.add(digest)
+        if source != str(path):
+            plan.sources[str(path)] = source
+        before = self.known.get(digest)
+        redo = self.redo(digest)
         if redo:
             plan.todo.append((path, digest))
         else:
             plan.skipped.append((path, digest))
-            if before is not None and before.source_uri != str(path):
+            if before is not None and before.source_uri != source:
                 plan.moved.append((path, digest))
-    return plan
+        if (redo or self.failed_only) and depth < MAX_ARCHIVE_DEPTH and _is_archive(path):
+            self.expand(path, digest, source, depth + 1)
+
+    def expand(self, archive: Path, digest: str, source: str, depth: int) -> None:
+        plan = self.plan
+        folder = Path(tempfile.mkdtemp(dir=plan.scratch()))
+        for found in archives.expand(archive, folder, self.limits, _attachment_suffixes()):
+            plan.entries += 1
+            uri = archives.entry_uri(source, found.member.name)
+            if found.path is None:
+                rejected_id = archives.rejected_id(digest, found.member.name)
+                if self.redo(rejected_id):
+                    media_type = PurePosixPath(found.member.name).suffix.lstrip(".").lower() or "unknown"
+                    plan.rejected.append(failed_result(uri, rejected_id, media_type, found.problem or ""))
+                continue
+            self.consider(found.path, file_sha256(found.path), uri, depth)
+
+
+MAX_ARCHIVE_DEPTH = 3
+"""Archives inside archives are expanded this deep."""
+
+
+def _is_archive(path: Path) -> bool:
+    from extractors import UnreadableDocument, detect
+
+    try:
+        return detect(path).archive
+    except UnreadableDocument:
+        return False
+
+
+def plan_batch(
+    files: list[Path],
+    known: dict[str, Known],
+    *,
+    force: bool = False,
+    failed_only: bool = False,
+    limits: ZipLimits | None = None,
+) -> Plan:
+    """Idempotent by content: a file whose bytes were already ingested by this pipeline
+    version is skipped; ``force`` redoes everything, ``failed_only`` only failed/partial ones.
+    An archive being (re)done is expanded: its attachments are planned like files."""
+    planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits.from_env())
+    try:
+        for path in files:
+            planner.consider(path, file_sha256(path), str(path))
+    except BaseException:
+        planner.plan.close()
+        raise
+    return planner.plan
 
 
 class Summary(BaseModel):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fiscaldoc import PIPELINE_VERSION
+from fiscaldoc.archives import file_name_of
 from fiscaldoc.records import DocumentRecord, DocumentResult, DocumentStatus
 
 _CHUNK = 1 << 20
@@ -32,7 +33,7 @@ def one_line(exc: BaseException) -> str:
 
 
 def _document(
-    path: Path,
+    source_uri: str,
     document_id: str,
     media_type: str,
     status: DocumentStatus,
@@ -42,8 +43,8 @@ def _document(
 ) -> DocumentRecord:
     return DocumentRecord(
         document_id=document_id,
-        source_uri=str(path),
-        file_name=path.name,
+        source_uri=source_uri,
+        file_name=file_name_of(source_uri),
         media_type=media_type,
         page_count=page_count,
         text_source=text_source,
@@ -54,23 +55,56 @@ def _document(
     )
 
 
-def process(path: Path, document_id: str | None = None) -> DocumentResult:
-    """Extract, normalise and check one file; never raises for a bad file."""
+def failed_result(source_uri: str, document_id: str, media_type: str, reason: str) -> DocumentResult:
+    """A ``failed`` documents row for something that could not even be read."""
+    return DocumentResult(document=_document(source_uri, document_id, media_type, "failed", reason))
+
+
+def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentResult:
+    """An archive's own documents row (media_type ``zip``): ``loaded`` when every attachment in
+    it can be extracted, ``partial`` naming the first one refused, ``failed`` when none can.
+    Its entries are ingested as documents of their own by the batch (:mod:`fiscaldoc.batch`)."""
+    from extractors import suffixes
+    from fiscaldoc.archives import ZipLimits, survey
+
+    found = survey(path, ZipLimits.from_env(), suffixes())
+    rejected = found.rejected
+    if found.problem or not found.members:
+        return failed_result(source_uri, document_id, "zip", found.problem or "archive holds no attachments")
+    status: DocumentStatus = "partial" if rejected else "loaded"
+    error = None
+    if rejected:
+        error = (
+            f"{len(rejected)} of {len(found.members)} entries not extracted; "
+            f"{rejected[0].name}: {rejected[0].problem}"
+        )[:300]
+    return DocumentResult(document=_document(source_uri, document_id, "zip", status, error))
+
+
+def process(path: Path, document_id: str | None = None, source_uri: str | None = None) -> DocumentResult:
+    """Extract, normalise and check one file; never raises for a bad file.
+
+    ``source_uri`` names where the bytes came from when ``path`` is a temporary copy
+    (an archive's entry: ``archive.zip!/附件8.pdf``); it defaults to ``path``.
+    """
     from checks import run_checks
     from extractors import UnreadableDocument, detect
     from normalizers import normalize
 
     document_id = document_id or file_sha256(path)
+    source = source_uri or str(path)
     media_type = path.suffix.lstrip(".").lower() or "unknown"
     try:
         fmt = detect(path)
         media_type = fmt.media_type
+        if fmt.archive:
+            return archive_result(path, document_id, source)
         raw = fmt.extractor()(path)
     except UnreadableDocument as exc:
-        return DocumentResult(document=_document(path, document_id, media_type, "failed", one_line(exc)))
+        return failed_result(source, document_id, media_type, one_line(exc))
     except Exception as exc:  # a parser bug on a hostile file must not stop the batch
         reason = f"could not read {media_type}: {type(exc).__name__}: {one_line(exc)}"
-        return DocumentResult(document=_document(path, document_id, media_type, "failed", reason))
+        return failed_result(source, document_id, media_type, reason)
 
     try:
         records = normalize(raw, document_id)
@@ -78,7 +112,7 @@ def process(path: Path, document_id: str | None = None) -> DocumentResult:
         reason = f"could not normalise: {type(exc).__name__}: {one_line(exc)}"
         return DocumentResult(
             document=_document(
-                path, document_id, media_type, "failed", reason, raw.page_count, raw.text_source
+                source, document_id, media_type, "failed", reason, raw.page_count, raw.text_source
             )
         )
 
@@ -93,7 +127,7 @@ def process(path: Path, document_id: str | None = None) -> DocumentResult:
     elif raw.problems:
         status, error = "partial", "; ".join(raw.problems)
     return DocumentResult(
-        document=_document(path, document_id, media_type, status, error, raw.page_count, raw.text_source),
+        document=_document(source, document_id, media_type, status, error, raw.page_count, raw.text_source),
         records=records,
         check_results=run_checks(records, document_id) if found else [],
     )

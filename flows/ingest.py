@@ -19,6 +19,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
 from fiscaldoc import batch, pipeline
+from fiscaldoc.archives import file_name_of
 from fiscaldoc.records import DocumentResult
 from flows import runners
 from warehouse.load import DEFAULT_URL, Warehouse
@@ -26,9 +27,9 @@ from warehouse.retry import WarehouseBusy, retry_condition
 
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
-def process_document(path: Path, document_id: str) -> DocumentResult:
+def process_document(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
     """One document, one call: whatever runs it (thread, process, Dask worker) only calls this."""
-    return pipeline.process(path, document_id)
+    return pipeline.process(path, document_id, source_uri)
 
 
 @task(
@@ -44,44 +45,40 @@ def load_document(warehouse: Warehouse, result: DocumentResult) -> None:
 
 
 def _extract_and_load(
-    todo: list[tuple[Path, str]], warehouse: Warehouse, runner: TaskRunner[Any]
+    plan: batch.Plan, warehouse: Warehouse, runner: TaskRunner[Any], total: int
 ) -> list[DocumentResult]:
     """Submit every document to ``runner``; load each result here as soon as it is done."""
-    if not todo:
-        return []
-    logger = get_run_logger()
-    results = []
+    results = [_load(warehouse, rejected, total) for rejected in plan.rejected]  # refused archive entries
+    if not plan.todo:
+        return results
     with runner:
         # Workers get absolute paths (a Dask worker's working folder is not ours);
-        # the warehouse keeps the path as it was given.
-        given = {}
-        for path, digest in todo:
-            future = runner.submit(process_document, {"path": path.absolute(), "document_id": digest})
-            given[future] = path
-        for future in as_completed(list(given)):
-            result: DocumentResult = future.result()
-            result = _as_given(result, given[future])
-            try:
-                load_document(warehouse, result)
-            except WarehouseBusy:
-                raise  # the warehouse itself is gone: stop the batch
-            except Exception as exc:  # this document's rows were refused: record why, go on
-                result = _not_loaded(warehouse, result, exc)
-            results.append(result)
-            batch.report(result, len(todo))
-            if result.document.error:
-                logger.info(
-                    "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
-                )
+        # the warehouse keeps the source as given.
+        futures = [
+            runner.submit(
+                process_document,
+                {"path": path.absolute(), "document_id": digest, "source_uri": plan.source(path)},
+            )
+            for path, digest in plan.todo
+        ]
+        for future in as_completed(futures):
+            results.append(_load(warehouse, future.result(), total))
     return results
 
 
-def _as_given(result: DocumentResult, path: Path) -> DocumentResult:
-    if result.document.source_uri == str(path):
-        return result
-    return result.model_copy(
-        update={"document": result.document.model_copy(update={"source_uri": str(path)})}
-    )
+def _load(warehouse: Warehouse, result: DocumentResult, total: int) -> DocumentResult:
+    try:
+        load_document(warehouse, result)
+    except WarehouseBusy:
+        raise  # the warehouse itself is gone: stop the batch
+    except Exception as exc:  # this document's rows were refused: record why, go on
+        result = _not_loaded(warehouse, result, exc)
+    batch.report(result, total)
+    if result.document.error:
+        get_run_logger().info(
+            "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
+        )
+    return result
 
 
 def _not_loaded(warehouse: Warehouse, result: DocumentResult, exc: Exception) -> DocumentResult:
@@ -125,6 +122,32 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
     )
 
 
+def _run(
+    plan: batch.Plan, warehouse: Warehouse, files: int, workers: int, dask_address: str | None
+) -> batch.Summary:
+    logger = get_run_logger()
+    for path, digest in plan.moved:
+        source = plan.source(path)
+        warehouse.touch_source(digest, source, file_name_of(source))
+    summary = batch.Summary(files=files + plan.entries, skipped=len(plan.skipped))
+    total = len(plan.todo) + len(plan.rejected)
+    logger.info(
+        "%d files: %d to process %s, %d already ingested",
+        summary.files,
+        total,
+        runners.describe(workers, dask_address),
+        len(plan.skipped),
+    )
+    batch.report(None, total)
+    with runners.shared_api(workers, dask_address):
+        results = _extract_and_load(plan, warehouse, runners.task_runner(workers, dask_address), total)
+    for result in results:
+        summary.add(result)
+    results.sort(key=lambda r: r.document.source_uri)
+    _publish(summary, results)
+    return summary
+
+
 @flow(name="fiscaldoc-ingest", log_prints=False)
 def ingest(
     paths: list[str],
@@ -135,30 +158,14 @@ def ingest(
     dask_address: str | None = None,
 ) -> batch.Summary:
     """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options."""
-    logger = get_run_logger()
     runners.task_runner(workers, dask_address)  # a bad choice fails before any work
     files = batch.discover(paths)
     warehouse = Warehouse(warehouse_url)
     try:
         plan = batch.plan_batch(files, warehouse.known(), force=force, failed_only=failed_only)
-        for path, digest in plan.moved:
-            warehouse.touch_source(digest, str(path), path.name)
-        summary = batch.Summary(files=len(files), skipped=len(plan.skipped))
-        logger.info(
-            "%d files: %d to process %s, %d already ingested",
-            len(files),
-            len(plan.todo),
-            runners.describe(workers, dask_address),
-            len(plan.skipped),
-        )
-        batch.report(None, len(plan.todo))
-        with runners.shared_api(workers, dask_address):
-            runner = runners.task_runner(workers, dask_address)
-            results = _extract_and_load(plan.todo, warehouse, runner)
-        for result in results:
-            summary.add(result)
-        results.sort(key=lambda r: r.document.source_uri)
-        _publish(summary, results)
-        return summary
+        try:
+            return _run(plan, warehouse, len(files), workers, dask_address)
+        finally:
+            plan.close()  # extracted archive entries
     finally:
         warehouse.dispose()

@@ -17,6 +17,10 @@ from fiscaldoc.pipeline import process
         ("png.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not pdf"),
         ("notes.txt", "会议纪要：无表格。\n".encode(), "not a budget attachment"),
         ("gbk.txt", "这是一段没有表格的文字".encode("gb18030"), "not a budget attachment"),
+        ("broken.docx", b"PK\x03\x04" + b"\x00" * 64, "not docx"),
+        ("broken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "not an .xls workbook"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "not supported"),
+        ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 64, "not xlsx"),
         ("picture.png", b"\x89PNG\r\n\x1a\n", "unsupported file type"),
     ],
 )
