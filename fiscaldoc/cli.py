@@ -23,7 +23,9 @@ _PREFECT_QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": "WARNING",
+    # A flow's exception reaches the CLI anyway (a clean message for a busy warehouse,
+    # a traceback for a bug); the engine's own copy of it would only repeat it.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
 }
 
@@ -115,7 +117,7 @@ def ingest(
                 dask_address=dask_address,
             )
     except WarehouseBusy as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     _print_summary(summary, console)
     raise typer.Exit(1 if summary.failed else 0)

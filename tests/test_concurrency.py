@@ -17,19 +17,19 @@ import sys
 import time
 from pathlib import Path
 
-from tests.warehouse_state import counts, duplicates, rows_of, seed_inbox, variant
+from tests.warehouse_state import SEED_TEXT, counts, duplicates, rows_of, seed_inbox, variant
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
 BUSY = "busy: another process"
 
 
-def _start(args: list[str], log: Path, api: str) -> subprocess.Popen[bytes]:
+def _start(args: list[str], log: Path, api: str, **env: str) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "fiscaldoc", *args],
             cwd=ROOT,
-            env={**ENV, "PREFECT_API_URL": api},
+            env={**ENV, "PREFECT_API_URL": api, **env},
             stdout=out,
             stderr=out,
         )
@@ -42,6 +42,14 @@ def _wait_for(condition: object, timeout: float) -> None:
         time.sleep(0.2)
 
 
+def _hold(db: Path) -> subprocess.Popen[bytes]:
+    """Another process with the DuckDB file open until its stdin is closed."""
+    script = f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('held', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+    return holder
+
+
 def _expected(inbox: Path) -> dict[str, int]:
     per_file = [rows_of(p) for p in sorted(inbox.iterdir())]
     return {t: sum(f[t] for f in per_file) for t in per_file[0]}
@@ -52,16 +60,7 @@ def test_two_ingests_at_once_duckdb(tmp_path: Path, prefect_api_url: str) -> Non
     variant(inbox, 1)
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,sys; c=duckdb.connect({str(db)!r}); print('held', flush=True); sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+    holder = _hold(db)
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     runs = [_start(["ingest", str(inbox), "--warehouse", url], log, prefect_api_url) for log in logs]
     try:
@@ -90,3 +89,23 @@ def test_two_ingests_at_once_postgresql(tmp_path: Path, postgres_url: str, prefe
     assert all("Traceback" not in out and "rror" not in out for out in outputs), outputs
     assert counts(postgres_url) == _expected(inbox)
     assert not any(duplicates(postgres_url).values())
+
+
+def test_a_warehouse_locked_too_long_is_a_clean_failure(tmp_path: Path, prefect_api_url: str) -> None:
+    inbox = seed_inbox(tmp_path / "inbox", SEED_TEXT)
+    db = tmp_path / "w.duckdb"
+    holder = _hold(db)
+    try:
+        log = tmp_path / "run.log"
+        run = _start(
+            ["ingest", str(inbox), "--warehouse", f"duckdb:///{db}"],
+            log,
+            prefect_api_url,
+            FISCALDOC_WAREHOUSE_WAIT_S="1",
+        )
+        assert run.wait(timeout=120) == 1
+    finally:
+        holder.communicate(b"")
+    out = log.read_text(encoding="utf-8")
+    assert "Traceback" not in out, out
+    assert "error: warehouse" in out and "still busy after 1 s" in out, out

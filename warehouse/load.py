@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +16,14 @@ from warehouse import schema
 from warehouse.retry import with_retry
 
 DEFAULT_URL = "duckdb:///warehouse.duckdb"
-DEFAULT_WAIT_S = 600.0
-"""How long to wait out a DuckDB file held by another ingest, or a PostgreSQL outage."""
+WAIT_ENV = "FISCALDOC_WAREHOUSE_WAIT_S"
+"""How long (seconds, default 600) to wait out a DuckDB file held by another ingest,
+or a PostgreSQL outage, before giving up with :class:`warehouse.retry.WarehouseBusy`."""
+
+
+def default_wait_s() -> float:
+    return float(os.environ.get(WAIT_ENV, "600"))
+
 
 SCHEMA_LOCK = 0x66697363616C  # any constant: serialises concurrent schema creation on PostgreSQL
 
@@ -48,10 +55,10 @@ class Warehouse:
     """
 
     def __init__(
-        self, url: str = DEFAULT_URL, *, wait_s: float = DEFAULT_WAIT_S, backoff_s: float = 0.5
+        self, url: str = DEFAULT_URL, *, wait_s: float | None = None, backoff_s: float = 0.5
     ) -> None:
         self.url = url
-        self.wait_s = wait_s
+        self.wait_s = default_wait_s() if wait_s is None else wait_s
         self.backoff_s = backoff_s
         self.engine: Engine = create_engine(engine_url(url), pool_pre_ping=True)
         self._with_retry(self._create)
