@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from tests.warehouse_state import contents, counts, duplicates, rows_of, seed_inbox, variant
+from tests.warehouse_state import SEED_PDF, contents, counts, duplicates, rows_of, seed_inbox, variant
 
 
 def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: str) -> None:
@@ -74,7 +74,7 @@ def test_dask_cluster_yields_the_serial_warehouse(tmp_path: Path, monkeypatch: p
     assert sorted(row[1] for row in held["documents"])[0] == "inbox/000_4ea89972e077d80e.txt"
 
 
-def test_a_refused_document_is_not_retried_and_the_batch_goes_on(
+def test_a_refused_document_is_not_retried_then_failed_redoes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlalchemy as sa
@@ -101,3 +101,8 @@ def test_a_refused_document_is_not_retried_and_the_batch_goes_on(
     assert source.endswith("seed-ruled.pdf") and reason.startswith("could not load: DataError:")
     state = counts(url)
     assert state["documents"] == 2 and state["allocation_items"] == 6  # the PDF is recorded as failed
+
+    monkeypatch.undo()  # the warehouse takes the PDF's rows again: --failed redoes only the PDF
+    retried = ingest(paths=[str(inbox)], warehouse_url=url, failed_only=True)
+    assert (retried.processed, retried.loaded, retried.skipped) == (1, 1, 1)
+    assert counts(url) == {t: n + rows_of(inbox / SEED_PDF)[t] - (t == "documents") for t, n in state.items()}
