@@ -17,24 +17,25 @@ from tests.warehouse_state import SEED_PDF, contents, counts, duplicates, rows_o
 
 def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: str) -> None:
     """Twice → same counts; an added file → exactly its rows; --force → same counts;
-    DuckDB (threads) and PostgreSQL (2 worker processes) end with equal contents."""
+    DuckDB (threads) and PostgreSQL end with equal contents — PostgreSQL's forced
+    re-extraction, which wrote what is compared, ran in 2 worker processes."""
     inbox = seed_inbox(tmp_path / "inbox")
     duck = f"duckdb:///{tmp_path / 'w.duckdb'}"
     added_rows = rows_of(variant(tmp_path, 1))
     held = {}
     for url, workers in ((duck, 1), (postgres_url, 2)):
         (inbox / "variant-1-000_4ea89972e077d80e.txt").unlink(missing_ok=True)
-        first = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        first = ingest(paths=[str(inbox)], warehouse_url=url)
         assert (first.processed, first.skipped, first.failed) == (2, 0, 0), url
         after_first = counts(url)
         assert after_first["documents"] == 2 and after_first["allocation_items"] == 12, after_first
 
-        again = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        again = ingest(paths=[str(inbox)], warehouse_url=url)
         assert (again.processed, again.skipped) == (0, 2)
         assert counts(url) == after_first
 
         variant(inbox, 1)
-        added = ingest(paths=[str(inbox)], warehouse_url=url, workers=workers)
+        added = ingest(paths=[str(inbox)], warehouse_url=url)
         assert (added.processed, added.skipped) == (1, 2)
         after_add = counts(url)
         assert after_add == {t: after_first[t] + added_rows[t] for t in after_first}
