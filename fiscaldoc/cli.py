@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from fiscaldoc.escaping import printable
 from warehouse.load import DEFAULT_URL
 
 app = typer.Typer(
@@ -44,6 +46,14 @@ def ingest(
         bool,
         typer.Option("--failed", help="Re-run only documents whose last status is failed or partial."),
     ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds per document before its worker is killed (0: none).", min=0),
+    ] = None,
+    memory_mb: Annotated[
+        int | None,
+        typer.Option("--memory-mb", help="Memory limit per document's worker in MB (0: none).", min=0),
+    ] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
@@ -55,9 +65,14 @@ def ingest(
     try:
         batch.discover(paths)
     except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     quiet_prefect()
+    try:
+        _set_limits(timeout, memory_mb)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     from flows.ingest import ingest as ingest_flow
 
     progress = Progress(
@@ -84,6 +99,17 @@ def ingest(
     raise typer.Exit(1 if summary.failed else 0)
 
 
+def _set_limits(timeout: float | None, memory_mb: int | None) -> None:
+    """Per-document limits reach every worker through the environment (fiscaldoc.isolation)."""
+    from fiscaldoc.isolation import MEMORY_ENV, TIMEOUT_ENV, IsolationSettings
+
+    if timeout is not None:
+        os.environ[TIMEOUT_ENV] = f"{timeout:g}"
+    if memory_mb is not None:
+        os.environ[MEMORY_ENV] = str(memory_mb)
+    IsolationSettings.from_env()  # a bad FISCALDOC_* value is bad usage, said before any work
+
+
 def _print_summary(summary: object, console: object) -> None:
     """A few short lines: what was read, what was found, what the checks said."""
     from rich.console import Console
@@ -107,7 +133,9 @@ def _print_summary(summary: object, console: object) -> None:
         f"[red]{summary.checks_fail} fail[/red], [yellow]{summary.checks_warn} warn[/yellow]"
     )
     for source, reason in summary.failures:
-        out.print(f"  [yellow]{Path(source).name}[/yellow]: {reason}", highlight=False)
+        # File names and reasons are untrusted text: never read as Rich markup.
+        name, why = printable(Path(source).name), printable(reason)
+        out.print(f"  [yellow]{escape(name)}[/yellow]: {escape(why)}", highlight=False)
 
 
 @app.command()
@@ -115,9 +143,10 @@ def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Print one file's records as JSON (one key per contract table); no warehouse, no Prefect."""
-    from fiscaldoc.pipeline import process
+    from fiscaldoc.isolation import process_isolated
+    from fiscaldoc.pipeline import file_sha256
 
-    result = process(file)
+    result = process_isolated(file, file_sha256(file))
     tables = {name: [r.model_dump(mode="json") for r in rows] for name, rows in result.tables().items()}
     json.dump(tables, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -54,8 +54,27 @@ def _document(
     )
 
 
+def media_type_guess(path: Path) -> str:
+    """The registered format a file looks like, else its suffix (for rows of failed files)."""
+    from extractors import detect
+
+    try:
+        return detect(path).media_type
+    except Exception:
+        return path.suffix.lstrip(".").lower() or "unknown"
+
+
+def failed_document(path: Path, document_id: str, reason: str) -> DocumentRecord:
+    """The ``documents`` row of a file that yielded nothing, with its one-line reason."""
+    return _document(path, document_id, media_type_guess(path), "failed", " ".join(reason.split()))
+
+
 def process(path: Path, document_id: str | None = None) -> DocumentResult:
-    """Extract, normalise and check one file; never raises for a bad file."""
+    """Extract, normalise and check one file; never raises for a bad file.
+
+    ``MemoryError`` alone is let through: under :mod:`fiscaldoc.isolation` it means the
+    worker hit its memory limit, which the parent reports for the document.
+    """
     from checks import run_checks
     from extractors import UnreadableDocument, detect
     from normalizers import normalize
@@ -68,12 +87,16 @@ def process(path: Path, document_id: str | None = None) -> DocumentResult:
         raw = fmt.extractor()(path)
     except UnreadableDocument as exc:
         return DocumentResult(document=_document(path, document_id, media_type, "failed", one_line(exc)))
+    except MemoryError:
+        raise
     except Exception as exc:  # a parser bug on a hostile file must not stop the batch
         reason = f"could not read {media_type}: {type(exc).__name__}: {one_line(exc)}"
         return DocumentResult(document=_document(path, document_id, media_type, "failed", reason))
 
     try:
         records = normalize(raw, document_id)
+    except MemoryError:
+        raise
     except Exception as exc:
         reason = f"could not normalise: {type(exc).__name__}: {one_line(exc)}"
         return DocumentResult(

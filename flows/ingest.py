@@ -13,14 +13,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from fiscaldoc import batch, pipeline
+from fiscaldoc import batch, isolation
 from fiscaldoc.records import DocumentResult
 from warehouse.load import DEFAULT_URL, Warehouse
 
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
 def process_document(path: Path, document_id: str) -> DocumentResult:
-    return pipeline.process(path, document_id)
+    return isolation.process_isolated(path, document_id)
 
 
 @task(name="load-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])

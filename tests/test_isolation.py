@@ -1,0 +1,86 @@
+"""Isolation: a worker that hangs, crashes or explodes fails only its own document."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from fiscaldoc.isolation import IsolationSettings, process_isolated, run_isolated
+from fiscaldoc.pipeline import process
+from fiscaldoc.records import DocumentResult
+from tests.truth import SEED
+
+TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
+
+
+# Workers: importable by name, so the forkserver child can run them.
+def hang(path: Path, document_id: str) -> DocumentResult:
+    while True:
+        time.sleep(1)
+
+
+def segfault(path: Path, document_id: str) -> DocumentResult:
+    ctypes.string_at(0)
+    raise AssertionError("unreachable")
+
+
+def sudden_exit(path: Path, document_id: str) -> DocumentResult:
+    os._exit(3)
+
+
+def allocate(path: Path, document_id: str) -> DocumentResult:
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def abort(path: Path, document_id: str) -> DocumentResult:
+    os.kill(os.getpid(), signal.SIGABRT)
+    raise AssertionError("unreachable")
+
+
+def test_isolated_result_equals_in_process() -> None:
+    digest = "a" * 64
+    isolated = process_isolated(TEXT_SEED, digest, timeout_s=60, memory_mb=1024)
+    direct = process(TEXT_SEED, digest)
+    assert isolated.document.status == "loaded"
+    assert isolated.records == direct.records
+    assert isolated.check_results == direct.check_results
+
+
+@pytest.mark.parametrize(
+    ("fn", "reason"),
+    [
+        (hang, "timed out after 2 s"),
+        (segfault, "extractor crashed (signal 11, SIGSEGV)"),
+        (sudden_exit, "exited with code 3"),
+        (allocate, "exceeded 512 MB memory limit"),
+        (abort, "extractor crashed (signal 6, SIGABRT)"),
+    ],
+    ids=["hang", "segfault", "exit", "memory", "abort"],
+)
+def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str) -> None:
+    path = tmp_path / "bad name 附件.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    started = time.monotonic()
+    result = run_isolated(fn, path, "b" * 64, IsolationSettings(timeout_s=2, memory_mb=512))  # type: ignore[arg-type]
+    assert time.monotonic() - started < 10
+    doc = result.document
+    assert doc.status == "failed" and doc.error and reason in doc.error, doc.error
+    assert "\n" not in doc.error
+    assert doc.file_name == path.name and doc.media_type == "pdf" and doc.document_id == "b" * 64
+
+
+def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FISCALDOC_TIMEOUT_S", "7.5")
+    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "300")
+    assert IsolationSettings.from_env() == IsolationSettings(timeout_s=7.5, memory_mb=300)
+    assert IsolationSettings.from_env(timeout_s=3, memory_mb=0) == IsolationSettings(3, None)
+    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "lots")
+    with pytest.raises(ValueError, match="FISCALDOC_MEMORY_MB"):
+        IsolationSettings.from_env()
