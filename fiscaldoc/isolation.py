@@ -12,6 +12,7 @@ runs under ``RLIMIT_AS``; on expiry of the time limit the group is killed.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import resource
@@ -75,6 +76,7 @@ Processor = Callable[[Path, str], DocumentResult]
 def _worker(fn: Processor, path: Path, document_id: str, memory_mb: int | None, out: Connection) -> None:
     """The child: own process group, address-space limit, then the ordinary pipeline."""
     os.setpgrp()
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news
     if memory_mb is not None:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
