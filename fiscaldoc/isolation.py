@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,9 +74,32 @@ def _context() -> multiprocessing.context.BaseContext:
 Processor = Callable[[Path, str], DocumentResult]
 
 
-def _worker(fn: Processor, path: Path, document_id: str, memory_mb: int | None, out: Connection) -> None:
-    """The child: own process group, address-space limit, then the ordinary pipeline."""
+def _watch_parent(parent_pid: int, timeout_s: float | None) -> None:
+    """Backstops for a worker whose ingest was killed (``kill -9``), so none is left behind:
+    a thread that ends the worker once the ingest is gone (sleeping hangs), and a CPU-time
+    limit (hangs in C code that hold the GIL). With the ingest alive, it kills first."""
+    if timeout_s is not None:
+        cpu = int(4 * timeout_s) + 10
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="fiscaldoc-watch-parent", daemon=True).start()
+
+
+def _worker(
+    fn: Processor, path: Path, document_id: str, settings: IsolationSettings, parent_pid: int, out: Connection
+) -> None:
+    """The child: own process group, limits, then the ordinary pipeline."""
     os.setpgrp()
+    _watch_parent(parent_pid, settings.timeout_s)
+    memory_mb = settings.memory_mb
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news
     if memory_mb is not None:
         limit = memory_mb * 1024 * 1024
@@ -108,7 +132,7 @@ def run_isolated(fn: Processor, path: Path, document_id: str, settings: Isolatio
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(  # type: ignore[attr-defined]
         target=_worker,
-        args=(fn, path, document_id, settings.memory_mb, sender),
+        args=(fn, path, document_id, settings, os.getpid(), sender),
         name=f"fiscaldoc-{document_id[:12]}",
         daemon=True,
     )

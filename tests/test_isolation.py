@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,6 +44,47 @@ def allocate(path: Path, document_id: str) -> DocumentResult:
 def abort(path: Path, document_id: str) -> DocumentResult:
     os.kill(os.getpid(), signal.SIGABRT)
     raise AssertionError("unreachable")
+
+
+def hang_and_tell(path: Path, document_id: str) -> DocumentResult:
+    path.with_suffix(".pid").write_text(str(os.getpid()))
+    return hang(path, document_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from tests.test_isolation import hang_and_tell;"
+            "from fiscaldoc.isolation import IsolationSettings, run_isolated;"
+            "run_isolated(hang_and_tell, Path(sys.argv[1]), 'd' * 64, IsolationSettings(600, None))",
+            str(path),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    pid_file = path.with_suffix(".pid")
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker = int(pid_file.read_text())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "the worker outlived its killed ingest"
 
 
 def test_isolated_result_equals_in_process() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from fiscaldoc.faults import crash_point
 from fiscaldoc.records import DocumentResult
 from warehouse import schema
 
@@ -87,6 +88,7 @@ class Warehouse:
         count = 0
         for result in results:
             self._with_retry(lambda r=result: self._replace(r))
+            crash_point("after-commit")
             count += 1
         return count
 
@@ -98,6 +100,7 @@ class Warehouse:
                 if records:
                     table = schema.metadata.tables[name]
                     conn.execute(table.insert(), [r.row() for r in records])
+                    crash_point("in-transaction")
 
     def dispose(self) -> None:
         self.engine.dispose()
