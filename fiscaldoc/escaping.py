@@ -10,12 +10,15 @@ import html
 
 
 def printable(text: str) -> str:
-    """Control characters (a newline in a file name) shown as escapes; all else kept."""
+    """Control characters (a newline in a file name) shown as escapes; all else kept.
+
+    For plain-text places: the CLI summary (after Rich's ``escape``) and Prefect table
+    artifacts, whose cells the UI shows as text."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def markdown_cell(text: str) -> str:
-    """Text for one cell of a Markdown table (Prefect artifacts): one line, no live markup."""
+    """Text inside Markdown (a markdown artifact): one line, no live markup, HTML or table pipes."""
     escaped = html.escape(printable(text), quote=False)
     for ch in "\\|`*_[]#":
         escaped = escaped.replace(ch, "\\" + ch)

@@ -29,6 +29,7 @@ from fiscaldoc.records import DocumentResult
 TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
 MEMORY_ENV = "FISCALDOC_MEMORY_MB"
 _PRELOAD = ["fiscaldoc.pipeline", "extractors", "extractors.pdf", "extractors.text", "normalizers", "checks"]
+_THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _GRACE_S = 5.0
 """How long a worker that has sent its result may take to exit before it is killed."""
 
@@ -98,6 +99,8 @@ def _worker(
 ) -> None:
     """The child: own process group, limits, then the ordinary pipeline."""
     os.setpgrp()
+    for pool in _THREAD_POOLS:  # one document, one core; and BLAS's per-thread buffers stay small
+        os.environ.setdefault(pool, "1")
     _watch_parent(parent_pid, settings.timeout_s)
     memory_mb = settings.memory_mb
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news

@@ -25,6 +25,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _clip(text: str, limit: int = 500) -> str:
+    """One line of at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one short line a person can act on."""
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -115,6 +121,8 @@ def process(path: Path, document_id: str | None = None) -> DocumentResult:
         )
     elif raw.problems:
         status, error = "partial", "; ".join(raw.problems)
+    if error is not None:
+        error = _clip(error)
     return DocumentResult(
         document=_document(path, document_id, media_type, status, error, raw.page_count, raw.text_source),
         records=records,

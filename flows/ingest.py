@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from fiscaldoc import batch, isolation
+from fiscaldoc.escaping import printable
 from fiscaldoc.records import DocumentResult
 from warehouse.load import DEFAULT_URL, Warehouse
 
@@ -33,9 +34,9 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
         key="ingest-documents",
         table=[
             {
-                "file": r.document.file_name,
+                "file": printable(r.document.file_name),
                 "status": r.document.status,
-                "error": r.document.error or "",
+                "error": printable(r.document.error or ""),
                 "failed_checks": ", ".join(
                     f"{c.rule}({c.subject})" for c in r.check_results if c.status != "pass"
                 ),

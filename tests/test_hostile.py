@@ -72,6 +72,10 @@ def test_hostile_corpus_in_one_ingest(tmp_path: Path) -> None:
             problems.append(f"{path.name!r}: {error}")
     assert not problems, "\n".join(problems)
     assert rows == {}, f"rows for files not in the corpus: {rows}"
+    # Nothing was written from document content (zip entries named ../../evil.txt, say).
+    written = {p for p in tmp_path.rglob("*") if p.is_file()} - set(corpus) - {seed}
+    assert {p.name for p in written} <= {db.name, f"{db.name}.wal"}, written
+    assert not list(tmp_path.parent.glob("evil.txt")) and not (tmp_path / "evil.txt").exists()
     # The summary names every failed file on one line each, markup and newlines shown, not obeyed.
     assert r"new\nline.txt" in run.stdout
     assert "[bold red]markup a|b <script>" in run.stdout

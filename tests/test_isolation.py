@@ -127,3 +127,29 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FISCALDOC_MEMORY_MB", "lots")
     with pytest.raises(ValueError, match="FISCALDOC_MEMORY_MB"):
         IsolationSettings.from_env()
+
+
+def test_bad_limits_are_bad_usage(tmp_path: Path) -> None:
+    from tests.test_cli import ENV, ROOT, fiscaldoc
+
+    path = tmp_path / "a.txt"
+    path.write_text("x", encoding="utf-8")
+    assert fiscaldoc("ingest", str(path), "--timeout", "-1").returncode == 2
+    bad_env = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fiscaldoc",
+            "ingest",
+            str(path),
+            "--warehouse",
+            f"duckdb:///{tmp_path / 'w.db'}",
+        ],
+        cwd=ROOT,
+        env={**ENV, "PYTHONPATH": str(ROOT), "FISCALDOC_MEMORY_MB": "lots"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad_env.returncode == 2 and "FISCALDOC_MEMORY_MB must be a number" in bad_env.stderr
+    assert "Traceback" not in bad_env.stderr
