@@ -112,6 +112,9 @@ def _worker(
     except MemoryError:
         out.send(("memory", None))
         return
+    except Exception as exc:  # a bug, not a bad file: still one line, no traceback on stderr
+        out.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"))
+        return
     out.send(("result", result))
     out.close()
 
@@ -149,6 +152,8 @@ def run_isolated(fn: Processor, path: Path, document_id: str, settings: Isolatio
         exitcode = _reap(worker)
     if kind == "result" and isinstance(payload, DocumentResult):
         return payload
+    if kind == "error":
+        return failed(path, document_id, f"could not process: {payload}")
     return failed(path, document_id, _reason(kind, exitcode, settings))
 
 

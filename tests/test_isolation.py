@@ -41,6 +41,10 @@ def allocate(path: Path, document_id: str) -> DocumentResult:
         hoard.append(bytearray(64 << 20))
 
 
+def bug(path: Path, document_id: str) -> DocumentResult:
+    raise KeyError("no such column")
+
+
 def abort(path: Path, document_id: str) -> DocumentResult:
     os.kill(os.getpid(), signal.SIGABRT)
     raise AssertionError("unreachable")
@@ -104,8 +108,9 @@ def test_isolated_result_equals_in_process() -> None:
         (sudden_exit, "exited with code 3"),
         (allocate, "exceeded 512 MB memory limit"),
         (abort, "extractor crashed (signal 6, SIGABRT)"),
+        (bug, "could not process: KeyError: 'no such column'"),
     ],
-    ids=["hang", "segfault", "exit", "memory", "abort"],
+    ids=["hang", "segfault", "exit", "memory", "abort", "bug"],
 )
 def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str) -> None:
     path = tmp_path / "bad name 附件.pdf"
