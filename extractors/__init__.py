@@ -87,6 +87,37 @@ def _matches(fmt: Format, head: bytes, path: Path) -> bool:
     return fmt.zip_entry is None or _zip_holds(path, fmt.zip_entry)
 
 
+# What a file really is, when no registered format claims it: for the one-line reason only.
+_KNOWN_CONTENT: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive or Office (OOXML) file"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (DOC/XLS/WPS)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+    (b"<?xml", "an XML file"),
+    (b"%PDF-", "a PDF"),
+)
+_ARCHIVE_HINT = "; unpack it and ingest the files inside"
+
+
+def sniff(head: bytes) -> str | None:
+    """What the first bytes say a file is (``a PNG image``), if recognisable."""
+    start = head.lstrip()[:16].lower()
+    for magic, what in _KNOWN_CONTENT:
+        if start.startswith(magic.lower()):
+            return what
+    return None
+
+
 def detect(path: Path) -> Format:
     """The format of a file: magic bytes first (zip-based formats by an entry inside
     the zip, not by ``PK`` alone), then the suffix."""
@@ -102,12 +133,14 @@ def detect(path: Path) -> Format:
     for fmt in FORMATS.values():
         if suffix in fmt.suffixes and not fmt.magic:
             return fmt
+    what = sniff(head)
     for fmt in FORMATS.values():
         if suffix in fmt.suffixes:
-            raise UnreadableDocument(
-                f"named {suffix} but its content is not {fmt.media_type} (starts {head[:8]!r})"
-            )
-    raise UnreadableDocument(f"unsupported file type {suffix or '(no suffix)'}")
+            actually = f"it is {what}" if what else f"it starts {head[:8]!r}"
+            raise UnreadableDocument(f"named {suffix} but its content is not {fmt.media_type}: {actually}")
+    hint = _ARCHIVE_HINT if what and "archive" in what else ""
+    kind = f" ({what}{hint})" if what else ""
+    raise UnreadableDocument(f"unsupported file type {suffix or '(no suffix)'}{kind}")
 
 
 def extract(path: Path) -> RawDocument:

@@ -41,9 +41,25 @@ def detect_encoding(data: bytes) -> str:
     matches = from_bytes(data)
     best = matches.best()
     if best is None:
-        raise UnreadableDocument("not text: no character encoding fits its bytes")
+        raise UnreadableDocument(_mixed_encodings(data) or "not text: no character encoding fits its bytes")
     chinese = [m for m in matches if _canonical(m.encoding) in _CHINESE and "\x00" not in str(m)]
     return _canonical((chinese[0] if chinese else best).encoding)
+
+
+def _mixed_encodings(data: bytes) -> str | None:
+    """A reason naming the line where valid UTF-8 (with CJK in it) gives way to other bytes."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start]
+        if not any(b >= 0x80 for b in good):
+            return None  # no UTF-8 text before the break: just not UTF-8
+        line = good.count(b"\n") + 1
+        return (
+            f"mixed encodings: UTF-8 up to line {line}, other bytes from there; "
+            "re-save the whole file in one encoding (UTF-8)"
+        )
+    return None
 
 
 def _canonical(encoding: str) -> str:

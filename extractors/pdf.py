@@ -7,7 +7,10 @@ lines outside tables → blocks in reading order.
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
 from normalizers.text import join_wrapped
 
 ENGINE = "pdfplumber-lines"
+MAX_PAGES = 2000
+MAX_PAGES_ENV = "FISCALDOC_MAX_PAGES"
 
 
 @dataclass(frozen=True)
@@ -123,37 +128,125 @@ def page_blocks(page: Any, page_no: int, settings: PdfSettings = SETTINGS) -> li
     return [block for _, block in placed]
 
 
-def _open(path: Path) -> Any:
+def _open(stream: io.BufferedReader) -> Any:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
+
+    with _explained():
+        return pdfplumber.open(stream)
+
+
+@contextmanager
+def _explained() -> Iterator[None]:
+    """pdfminer's failures (pdfplumber wraps them) as one line a person can act on."""
+    try:
+        yield
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        from pdfplumber.utils.exceptions import PdfminerException
+
+        inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(inner, MemoryError):
+            raise inner from exc  # the isolation worker reports its memory limit
+        raise UnreadableDocument(pdf_failure(inner)) from exc
+
+
+def pdf_failure(exc: BaseException) -> str:
+    """Why pdfminer could not read a PDF, phrased for the person holding the file."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.psexceptions import PSEOF
+
+    detail = " ".join(str(exc).split())[:200]
+    if isinstance(exc, PDFPasswordIncorrect):
+        return "encrypted PDF: it needs a password to open; ask the sender for an unprotected copy"
+    if isinstance(exc, PDFEncryptionError):
+        return f"encrypted PDF with an unsupported protection scheme ({detail or type(exc).__name__})"
+    if isinstance(exc, PSEOF):
+        return "damaged PDF: the file ends early (truncated download or copy?); get a complete copy"
+    if isinstance(exc, RecursionError):
+        return "damaged PDF: objects nested too deeply to read"
+    if "/Root" in detail:
+        return "damaged PDF: no document catalog (/Root); it is not a readable PDF"
+    return f"damaged PDF ({type(exc).__name__}: {detail}); re-export or re-download it"
+
+
+def problem_summary(problems: list[tuple[int, str]]) -> list[str]:
+    """Per-page problems grouped by kind: ``pages 1-3, 7: no text layer …`` rather than one each."""
+    pages: dict[str, list[int]] = {}
+    for page_no, problem in problems:
+        pages.setdefault(problem, []).append(page_no)
+    return [f"{_page_ranges(numbers)}: {problem}" for problem, numbers in pages.items()]
+
+
+def _page_ranges(numbers: list[int], shown: int = 5) -> str:
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    text = ", ".join(parts[:shown]) + (f" and {len(parts) - shown} more" if len(parts) > shown else "")
+    return ("page " if len(numbers) == 1 else "pages ") + text
+
+
+def max_pages() -> int:
+    """Page limit per PDF: FISCALDOC_MAX_PAGES, default :data:`MAX_PAGES`."""
+    raw = os.environ.get(MAX_PAGES_ENV, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else MAX_PAGES
+
+
+def _declared_pages(pdf: Any) -> int | None:
+    """The page count the page tree claims (cheap: no page is parsed)."""
+    from pdfminer.pdftypes import resolve1
 
     try:
-        return pdfplumber.open(path)
-    except PDFPasswordIncorrect as exc:
-        raise UnreadableDocument("encrypted PDF: it needs a password to open") from exc
-    except PDFSyntaxError as exc:
-        raise UnreadableDocument(f"damaged PDF: {exc}") from exc
+        pages = resolve1(pdf.doc.catalog.get("Pages"))
+        count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
+    except Exception:
+        return None
+    return count if isinstance(count, int) else None
 
 
 def extract(path: Path) -> RawDocument:
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
-    with _open(path) as pdf:
-        doc.page_count = len(pdf.pages)
-        for page_no, page in enumerate(pdf.pages, start=1):
-            chars = page.chars
-            if not chars:
-                sources.add("ocr")
-                doc.problems.append(f"page {page_no}: no text layer (scanned?); OCR not run")
-            elif garbled_share(chars) > SETTINGS.garbled_ratio:
-                sources.add("ocr")
-                doc.problems.append(f"page {page_no}: garbled text layer (CID/private-use glyphs)")
-            else:
-                sources.add("native")
-                doc.blocks.extend(page_blocks(page, page_no))
-            page.close()
+    problems: list[tuple[int, str]] = []
+    limit = max_pages()
+    with path.open("rb") as stream:
+        pdf = _open(stream)
+        declared = _declared_pages(pdf)
+        if declared is not None and declared > limit:
+            # Not ``pdf.close()``: pdfplumber's close parses every page first.
+            raise UnreadableDocument(_too_many(f"declares {declared}", limit))
+        with pdf, _explained():
+            _read_pages(pdf, doc, limit, sources, problems)
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
+    doc.problems.extend(problem_summary(problems))
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
     return doc
+
+
+def _read_pages(
+    pdf: Any, doc: RawDocument, limit: int, sources: set[str], problems: list[tuple[int, str]]
+) -> None:
+    doc.page_count = len(pdf.pages)
+    if doc.page_count > limit:
+        raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
+    for page_no, page in enumerate(pdf.pages, start=1):
+        chars = page.chars
+        if not chars:
+            sources.add("ocr")
+            problems.append((page_no, "no text layer (scanned?); OCR not run"))
+        elif garbled_share(chars) > SETTINGS.garbled_ratio:
+            sources.add("ocr")
+            problems.append((page_no, "garbled text layer (CID/private-use glyphs)"))
+        else:
+            sources.add("native")
+            doc.blocks.extend(page_blocks(page, page_no))
+        page.close()
+
+
+def _too_many(what: str, limit: int) -> str:
+    return f"PDF {what} pages, over the limit of {limit} ({MAX_PAGES_ENV}); split it or raise the limit"

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from fiscaldoc.escaping import printable
 from warehouse.load import DEFAULT_URL
 
 app = typer.Typer(
@@ -58,7 +60,7 @@ def _check_usage(console: object, paths: list[str], workers: int, dask_address: 
         batch.discover(paths)
         task_runner(workers, dask_address)
     except (FileNotFoundError, RunnerChoiceError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
 
 
@@ -75,6 +77,14 @@ def ingest(
     ] = False,
     workers: Annotated[int, WORKERS] = 1,
     dask_address: Annotated[str | None, DASK_ADDRESS] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds per document before its worker is killed (0: none).", min=0),
+    ] = None,
+    memory_mb: Annotated[
+        int | None,
+        typer.Option("--memory-mb", help="Memory limit per document's worker in MB (0: none).", min=0),
+    ] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
@@ -85,6 +95,11 @@ def ingest(
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
     quiet_prefect()
+    try:
+        _set_limits(timeout, memory_mb)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     from flows.ingest import ingest as ingest_flow
     from warehouse.retry import WarehouseBusy
 
@@ -123,6 +138,17 @@ def ingest(
     raise typer.Exit(1 if summary.failed else 0)
 
 
+def _set_limits(timeout: float | None, memory_mb: int | None) -> None:
+    """Per-document limits reach every worker through the environment (fiscaldoc.isolation)."""
+    from fiscaldoc.isolation import MEMORY_ENV, TIMEOUT_ENV, IsolationSettings
+
+    if timeout is not None:
+        os.environ[TIMEOUT_ENV] = f"{timeout:g}"
+    if memory_mb is not None:
+        os.environ[MEMORY_ENV] = str(memory_mb)
+    IsolationSettings.from_env()  # a bad FISCALDOC_* value is bad usage, said before any work
+
+
 def _print_summary(summary: object, console: object) -> None:
     """A few short lines: what was read, what was found, what the checks said."""
     from rich.console import Console
@@ -146,7 +172,9 @@ def _print_summary(summary: object, console: object) -> None:
         f"[red]{summary.checks_fail} fail[/red], [yellow]{summary.checks_warn} warn[/yellow]"
     )
     for source, reason in summary.failures:
-        out.print(f"  [yellow]{Path(source).name}[/yellow]: {reason}", highlight=False)
+        # File names and reasons are untrusted text: never read as Rich markup.
+        name, why = printable(Path(source).name), printable(reason)
+        out.print(f"  [yellow]{escape(name)}[/yellow]: {escape(why)}", highlight=False)
 
 
 @app.command()
@@ -200,9 +228,10 @@ def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Print one file's records as JSON (one key per contract table); no warehouse, no Prefect."""
-    from fiscaldoc.pipeline import process
+    from fiscaldoc.isolation import process_isolated
+    from fiscaldoc.pipeline import file_sha256
 
-    result = process(file)
+    result = process_isolated(file, file_sha256(file))
     tables = {name: [r.model_dump(mode="json") for r in rows] for name, rows in result.tables().items()}
     json.dump(tables, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

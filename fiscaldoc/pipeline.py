@@ -26,6 +26,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _clip(text: str, limit: int = 500) -> str:
+    """One line of at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one short line a person can act on."""
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -57,7 +63,7 @@ def _document(
 
 def failed_result(source_uri: str, document_id: str, media_type: str, reason: str) -> DocumentResult:
     """A ``failed`` documents row for something that could not even be read."""
-    return DocumentResult(document=_document(source_uri, document_id, media_type, "failed", reason))
+    return DocumentResult(document=_document(source_uri, document_id, media_type, "failed", _clip(reason)))
 
 
 def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentResult:
@@ -81,11 +87,30 @@ def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentRes
     return DocumentResult(document=_document(source_uri, document_id, "zip", status, error))
 
 
+def media_type_guess(path: Path) -> str:
+    """The registered format a file looks like, else its suffix (for rows of failed files)."""
+    from extractors import detect
+
+    try:
+        return detect(path).media_type
+    except Exception:
+        return path.suffix.lstrip(".").lower() or "unknown"
+
+
+def failed_document(
+    path: Path, document_id: str, reason: str, source_uri: str | None = None
+) -> DocumentRecord:
+    """The ``documents`` row of a file that yielded nothing, with its one-line reason."""
+    return _document(source_uri or str(path), document_id, media_type_guess(path), "failed", _clip(reason))
+
+
 def process(path: Path, document_id: str | None = None, source_uri: str | None = None) -> DocumentResult:
     """Extract, normalise and check one file; never raises for a bad file.
 
     ``source_uri`` names where the bytes came from when ``path`` is a temporary copy
     (an archive's entry: ``archive.zip!/附件8.pdf``); it defaults to ``path``.
+    ``MemoryError`` alone is let through: under :mod:`fiscaldoc.isolation` it means the
+    worker hit its memory limit, which the parent reports for the document.
     """
     from checks import run_checks
     from extractors import UnreadableDocument, detect
@@ -102,12 +127,16 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
         raw = fmt.extractor()(path)
     except UnreadableDocument as exc:
         return failed_result(source, document_id, media_type, one_line(exc))
+    except MemoryError:
+        raise
     except Exception as exc:  # a parser bug on a hostile file must not stop the batch
         reason = f"could not read {media_type}: {type(exc).__name__}: {one_line(exc)}"
         return failed_result(source, document_id, media_type, reason)
 
     try:
         records = normalize(raw, document_id)
+    except MemoryError:
+        raise
     except Exception as exc:
         reason = f"could not normalise: {type(exc).__name__}: {one_line(exc)}"
         return DocumentResult(
@@ -126,6 +155,8 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
         )
     elif raw.problems:
         status, error = "partial", "; ".join(raw.problems)
+    if error is not None:
+        error = _clip(error)
     return DocumentResult(
         document=_document(source, document_id, media_type, status, error, raw.page_count, raw.text_source),
         records=records,

@@ -18,8 +18,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner
 
-from fiscaldoc import batch, pipeline
+from fiscaldoc import batch, isolation, pipeline
 from fiscaldoc.archives import file_name_of
+from fiscaldoc.escaping import printable
 from fiscaldoc.records import DocumentResult
 from flows import runners
 from warehouse.load import DEFAULT_URL, Warehouse
@@ -28,8 +29,9 @@ from warehouse.retry import WarehouseBusy, retry_condition
 
 @task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
 def process_document(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
-    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this."""
-    return pipeline.process(path, document_id, source_uri)
+    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this.
+    The document itself runs in a child process with time and memory limits."""
+    return isolation.process_isolated(path, document_id, source_uri=source_uri)
 
 
 @task(
@@ -98,9 +100,9 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
         key="ingest-documents",
         table=[
             {
-                "file": r.document.file_name,
+                "file": printable(r.document.file_name),
                 "status": r.document.status,
-                "error": r.document.error or "",
+                "error": printable(r.document.error or ""),
                 "failed_checks": ", ".join(
                     f"{c.rule}({c.subject})" for c in r.check_results if c.status != "pass"
                 ),

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
 
+from fiscaldoc.faults import crash_point
 from fiscaldoc.records import DocumentResult
 from warehouse import schema
 from warehouse.retry import with_retry
@@ -114,6 +115,7 @@ class Warehouse:
         count = 0
         for result in results:
             self._with_retry(partial(self._replace, result))
+            crash_point("after-commit")
             count += 1
         return count
 
@@ -127,6 +129,7 @@ class Warehouse:
                 if records:
                     table = schema.metadata.tables[name]
                     conn.execute(table.insert(), [r.row() for r in records])
+                    crash_point("in-transaction")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,160 @@
+"""Isolation: a worker that hangs, crashes or explodes fails only its own document."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fiscaldoc.isolation import IsolationSettings, process_isolated, run_isolated
+from fiscaldoc.pipeline import process
+from fiscaldoc.records import DocumentResult
+from tests.truth import SEED
+
+TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
+
+
+# Workers: importable by name, so the forkserver child can run them.
+def hang(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    while True:
+        time.sleep(1)
+
+
+def segfault(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    ctypes.string_at(0)
+    raise AssertionError("unreachable")
+
+
+def sudden_exit(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    os._exit(3)
+
+
+def allocate(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def bug(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    raise KeyError("no such column")
+
+
+def abort(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    os.kill(os.getpid(), signal.SIGABRT)
+    raise AssertionError("unreachable")
+
+
+def hang_and_tell(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    path.with_suffix(".pid").write_text(str(os.getpid()))
+    return hang(path, document_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from tests.test_isolation import hang_and_tell;"
+            "from fiscaldoc.isolation import IsolationSettings, run_isolated;"
+            "run_isolated(hang_and_tell, Path(sys.argv[1]), 'd' * 64, IsolationSettings(600, None))",
+            str(path),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    pid_file = path.with_suffix(".pid")
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker = int(pid_file.read_text())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "the worker outlived its killed ingest"
+
+
+def test_isolated_result_equals_in_process() -> None:
+    digest = "a" * 64
+    isolated = process_isolated(TEXT_SEED, digest, timeout_s=60, memory_mb=1024)
+    direct = process(TEXT_SEED, digest)
+    assert isolated.document.status == "loaded"
+    assert isolated.records == direct.records
+    assert isolated.check_results == direct.check_results
+
+
+@pytest.mark.parametrize(
+    ("fn", "reason"),
+    [
+        (hang, "timed out after 2 s"),
+        (segfault, "extractor crashed (signal 11, SIGSEGV)"),
+        (sudden_exit, "exited with code 3"),
+        (allocate, "exceeded 512 MB memory limit"),
+        (abort, "extractor crashed (signal 6, SIGABRT)"),
+        (bug, "could not process: KeyError: 'no such column'"),
+    ],
+    ids=["hang", "segfault", "exit", "memory", "abort", "bug"],
+)
+def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str) -> None:
+    path = tmp_path / "bad name 附件.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    started = time.monotonic()
+    result = run_isolated(fn, path, "b" * 64, IsolationSettings(timeout_s=2, memory_mb=512))  # type: ignore[arg-type]
+    assert time.monotonic() - started < 10
+    doc = result.document
+    assert doc.status == "failed" and doc.error and reason in doc.error, doc.error
+    assert "\n" not in doc.error
+    assert doc.file_name == path.name and doc.media_type == "pdf" and doc.document_id == "b" * 64
+
+
+def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FISCALDOC_TIMEOUT_S", "7.5")
+    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "300")
+    assert IsolationSettings.from_env() == IsolationSettings(timeout_s=7.5, memory_mb=300)
+    assert IsolationSettings.from_env(timeout_s=3, memory_mb=0) == IsolationSettings(3, None)
+    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "lots")
+    with pytest.raises(ValueError, match="FISCALDOC_MEMORY_MB"):
+        IsolationSettings.from_env()
+
+
+def test_bad_limits_are_bad_usage(tmp_path: Path) -> None:
+    from tests.test_cli import ENV, ROOT, fiscaldoc
+
+    path = tmp_path / "a.txt"
+    path.write_text("x", encoding="utf-8")
+    assert fiscaldoc("ingest", str(path), "--timeout", "-1").returncode == 2
+    bad_env = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fiscaldoc",
+            "ingest",
+            str(path),
+            "--warehouse",
+            f"duckdb:///{tmp_path / 'w.db'}",
+        ],
+        cwd=ROOT,
+        env={**ENV, "PYTHONPATH": str(ROOT), "FISCALDOC_MEMORY_MB": "lots"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad_env.returncode == 2 and "FISCALDOC_MEMORY_MB must be a number" in bad_env.stderr
+    assert "Traceback" not in bad_env.stderr

@@ -1,0 +1,77 @@
+"""Untrusted content (file names, cell text, reasons) never reaches SQL, markup or file paths
+unescaped."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from sqlalchemy import create_engine, select
+
+from fiscaldoc.escaping import markdown_cell, printable
+from fiscaldoc.pipeline import process
+from tests.truth import SEED
+from warehouse import schema
+from warehouse.load import Warehouse, engine_url
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = "x'); DROP TABLE documents; -- \"; <script>alert(1)</script> | `rm -rf` [red]$(id)\n"
+
+
+def test_hostile_strings_load_as_data(tmp_path: Path, warehouse_url: str) -> None:
+    path = tmp_path / "附件 x'); DROP TABLE documents; --.txt"
+    path.write_bytes((SEED / "000_4ea89972e077d80e.txt").read_bytes())
+    result = process(path)
+    assert result.document.status == "loaded"
+    item = result.records.allocation_items[0].model_copy(update={"project": HOSTILE, "note": HOSTILE})
+    records = result.records.model_copy(update={"allocation_items": [item]})
+    result = result.model_copy(
+        update={"document": result.document.model_copy(update={"error": HOSTILE}), "records": records}
+    )
+    warehouse = Warehouse(warehouse_url)
+    try:
+        warehouse.load([result])
+    finally:
+        warehouse.dispose()
+    engine = create_engine(engine_url(warehouse_url))
+    try:
+        with engine.connect() as conn:
+            doc = conn.execute(select(schema.documents.c.file_name, schema.documents.c.error)).one()
+            stored = conn.execute(
+                select(schema.allocation_items.c.project, schema.allocation_items.c.note)
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(doc) == (path.name, HOSTILE)
+    assert tuple(stored) == (HOSTILE, HOSTILE)
+
+
+def test_no_sql_is_built_from_strings() -> None:
+    """SQL is SQLAlchemy Core with bound parameters; the only ``text()`` is the views' own constants."""
+    offenders = []
+    for package in ("fiscaldoc", "extractors", "normalizers", "checks", "warehouse", "flows"):
+        for source in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(
+                    node.func, "attr", getattr(node.func, "id", "")
+                ) in {
+                    "text",
+                    "exec_driver_sql",
+                    "execute",
+                }:
+                    dynamic = [a for a in node.args if isinstance(a, (ast.JoinedStr, ast.BinOp))]
+                    if dynamic and source.name != "views.py":
+                        offenders.append(f"{source.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_printable_keeps_text_and_escapes_controls() -> None:
+    assert printable("附件 8 'a' \"b\".pdf") == "附件 8 'a' \"b\".pdf"
+    assert printable("new\nline\t.txt\x00") == "new\\nline\\t.txt\\x00"
+
+
+def test_markdown_cell_has_no_live_markup() -> None:
+    cell = markdown_cell(HOSTILE)
+    assert "\n" not in cell and "<script>" not in cell
+    assert "|" not in cell.replace("\\|", "")
+    assert "&lt;script&gt;" in cell and "\\`rm -rf\\`" in cell
