@@ -275,7 +275,8 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
     "really-a-png.pdf": (_bytes(png), Expect(FAILED, "it is a png image")),
     "really-html.pdf": (
         _bytes(lambda: b"<!DOCTYPE html>\n<html><body><p>404 Not Found</p></body></html>\n"),
-        Expect(FAILED, "it is an html page"),
+        # HTML is a registered format: content wins over the name, and the page holds no table.
+        Expect(FAILED, "not a budget attachment"),
     ),
     "page-bomb.pdf": (
         _bytes(lambda: page_bomb(20_000)),
@@ -285,7 +286,7 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
     "huge-image-page.pdf": (_bytes(huge_image_page), Expect(FAILED, "no text layer")),
     "deep-nesting.pdf": (_bytes(lambda: deep_nesting(50_000)), Expect(FAILED)),
     "flate-bomb.pdf": (_bytes(lambda: flate_bomb(4)), Expect(FAILED, "memory limit")),
-    "operator-flood.pdf": (_bytes(lambda: operator_flood(3_000_000)), Expect(FAILED, "timed out after")),
+    "operator-flood.pdf": (_bytes(lambda: operator_flood(3_000_000)), Expect(FAILED)),  # time or memory limit, whichever comes first
     "circular-pages.pdf": (_bytes(circular_pages), Expect(FAILED)),
     "junk.pdf": (_bytes(lambda: b"%PDF-1.4\n" + os.urandom(1 << 16)), Expect(FAILED)),
     "junk.txt": (_bytes(lambda: os.urandom(1 << 16)), Expect(FAILED)),
@@ -296,8 +297,8 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
         lambda p: sparse(p, 200 << 20, "单位：万元\n".encode()),
         Expect(FAILED, "200 MB, over the 50 MB limit"),
     ),
-    "zip-bomb.zip": (_bytes(zip_bomb), Expect(FAILED, "unsupported file type .zip (a zip archive")),
-    "zip-slip.zip": (_bytes(zip_slip), Expect(FAILED, "unsupported file type .zip (a zip archive")),
+    "zip-bomb.zip": (_bytes(zip_bomb), Expect(("partial", "failed"), "zip bomb")),
+    "zip-slip.zip": (_bytes(zip_slip), Expect(("partial", "failed"), "zip-slip")),
     "  spaces 'single' \"double\" .txt": (_bytes(lambda: ODD_NOTE + b"1"), Expect(FAILED, "not a budget")),
     "中文附件（2021）.txt": (_bytes(lambda: ODD_NOTE + b"2"), Expect(FAILED, "not a budget")),
     "new\nline.txt": (_bytes(lambda: ODD_NOTE + b"3"), Expect(FAILED, "not a budget")),
