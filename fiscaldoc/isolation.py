@@ -140,6 +140,10 @@ def process_isolated(
     from fiscaldoc.pipeline import process
 
     settings = IsolationSettings.from_env(timeout_s=timeout_s, memory_mb=memory_mb)
+    if multiprocessing.current_process().daemon:
+        # A daemonic worker (a Dask nanny's) may not start children: the worker process is
+        # then the isolation boundary, restarted by its nanny if a document kills it.
+        return process(path, document_id, source_uri)
     return run_isolated(process, path, document_id, settings, source_uri)
 
 
