@@ -99,8 +99,16 @@ def _outside(bboxes: list[BBox]) -> Any:
     return keep
 
 
-def page_blocks(page: Any, page_no: int, settings: PdfSettings = SETTINGS) -> list[Block]:
-    tables = page.find_tables(dict(settings.table_settings))
+def find_tables(page: Any, settings: PdfSettings = SETTINGS) -> list[Any]:
+    tables: list[Any] = page.find_tables(dict(settings.table_settings))
+    return tables
+
+
+def page_blocks(
+    page: Any, page_no: int, settings: PdfSettings = SETTINGS, tables: list[Any] | None = None
+) -> list[Block]:
+    """A page with ruled tables → its rows and the lines outside them, in reading order."""
+    tables = find_tables(page, settings) if tables is None else tables
     placed: list[tuple[float, Block]] = []
     for table in tables:
         placed.extend((row.bbox[1] if row.bbox else 0.0, row) for row in table_rows(page, table, page_no))
@@ -137,8 +145,12 @@ def _open(path: Path) -> Any:
 
 
 def extract(path: Path) -> RawDocument:
+    from extractors.pdf_borderless import Carry
+    from extractors.pdf_borderless import page_blocks as borderless_blocks
+
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
+    carry = Carry()
     with _open(path) as pdf:
         doc.page_count = len(pdf.pages)
         for page_no, page in enumerate(pdf.pages, start=1):
@@ -151,7 +163,13 @@ def extract(path: Path) -> RawDocument:
                 doc.problems.append(f"page {page_no}: garbled text layer (CID/private-use glyphs)")
             else:
                 sources.add("native")
-                doc.blocks.extend(page_blocks(page, page_no))
+                tables = find_tables(page)
+                if tables:
+                    doc.blocks.extend(page_blocks(page, page_no, tables=tables))
+                    carry = Carry()
+                else:
+                    blocks, carry = borderless_blocks(page, page_no, carry)
+                    doc.blocks.extend(blocks)
             page.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")

@@ -7,7 +7,7 @@ import pytest
 from fiscaldoc.pipeline import process
 from tests.truth import SEED, TRUTH, differences
 
-RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf"]
+RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed-borderless.pdf"]
 
 
 @pytest.mark.parametrize("name", RENDERINGS)
