@@ -14,6 +14,8 @@ from typing import Any
 from extractors import pdf_grid, pdf_keyvalue
 from extractors.pdf_words import page_words, text_lines
 from fiscaldoc.document import Block, Line, Row
+from normalizers.allocation import TOTAL_WORDS
+from normalizers.text import key
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,11 @@ class Carry:
 
     grid: pdf_grid.Grid | None = None
     form: pdf_keyvalue.Form | None = None
+
+
+def _finished(rows: list[Row]) -> bool:
+    """A grid whose last row is its 总计/合计 does not go on over the page."""
+    return bool(rows) and any(w in key(c.text) for c in rows[-1].cells for w in TOTAL_WORDS)
 
 
 def _first_top(rows: list[Row], default: float) -> float:
@@ -42,22 +49,27 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
         limit = min([*header_tops, height])
         above = [w for w in words if w.top < limit]
         end = pdf_grid.region_end(carry.grid, above, -1.0, limit)
-        rows, ids = pdf_grid.read(carry.grid, words, page_no, None, 0.0, end)
+        rows, ids = pdf_grid.read(carry.grid, words, page_no, None, 0.0, end, continued=True)
         if rows:
             placed.extend((r.bbox[1] if r.bbox else 0.0, r) for r in rows)
             used |= ids
             regions.append((0.0, end))
-            if end >= height and not headers:
+            if end >= height and not headers and not _finished(rows):
                 open_grid = carry.grid
 
     for n, header in enumerate(headers):
         next_top = header_tops[n + 1] if n + 1 < len(headers) else height
         grid, end = pdf_grid.layout(header, words, next_top)
-        rows, ids = pdf_grid.read(grid, words, page_no, header, header.span.top, end)
+        continued = (
+            n == 0
+            and carry.grid is not None
+            and carry.grid.headers[-len(header.cells) :] == tuple(c.text for c in header.cells)
+        )
+        rows, ids = pdf_grid.read(grid, words, page_no, header, header.span.top, end, continued)
         placed.extend((r.bbox[1] if r.bbox else header.span.top, r) for r in rows)
         used |= ids
         regions.append((header.span.top, end))
-        if n == len(headers) - 1 and end >= height:
+        if n == len(headers) - 1 and end >= height and not _finished(rows):
             open_grid = grid
 
     free = [w for w in words if id(w) not in used]

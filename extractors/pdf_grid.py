@@ -27,8 +27,8 @@ from normalizers.text import key
 ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
 ORPHAN_TOLERANCE = 0.5
-TIE = 0.1
-"""Runs whose centres lie within this many line heights of the best one count as tied."""
+UNCOVERED = 0.3
+"""Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
 """A merged-column block this many line heights off every span's centre starts a row of its own."""
 
 Role = tuple[str, bool]  # (role, anchor values must be numbers)
@@ -254,6 +254,20 @@ def _bands(
     return list(itertools.pairwise(edges))
 
 
+def _with_tail(
+    anchors: list[Span], row_lines: Sequence[Span], every: Sequence[Span], head: tuple[float, float]
+) -> list[Span]:
+    """Anchors plus one for the tail of a split row: lines above the first row's own extent."""
+    first = anchors[0]
+    if len(anchors) > 1:
+        below = _boundary((first.top, first.bottom), (anchors[1].top, anchors[1].bottom), row_lines)
+    else:
+        below = max([first.bottom, *(ln.bottom for ln in row_lines if ln.top >= first.top)]) + 1
+    own_top = first.cy - (below - first.cy)
+    tail = [ln for ln in every if ln.top > head[1] and ln.bottom < own_top - 1]
+    return _union_overlapping([merged(tail), *anchors]) if tail else anchors
+
+
 def _band_of(bands: Sequence[tuple[float, float]], y: float) -> int | None:
     for i, (top, bottom) in enumerate(bands):
         if top <= y < bottom:
@@ -274,54 +288,95 @@ def _spans(
     bands: Sequence[tuple[float, float]],
     lowest: int,
     prefer: set[tuple[int, int]] | None = None,
+    continued: bool = False,
 ) -> tuple[list[_Placed], list[Span]]:
     """Merged-column blocks → the run of rows each spans; blocks that fit no run are orphans.
 
-    Runs whose centres tie (rows of equal height make every symmetric run tie)
-    are settled by ``prefer`` when given (a note spans what its 用款单位 spans,
-    else just its own row), otherwise by the longest run: in a fill-down column
-    a blank cell is a covered one.
+    The runs are chosen together (dynamic programming over the blocks in
+    order): each run holds its block's own row and is centred on the block,
+    and in a fill-down column (``prefer`` is None) every row left uncovered
+    costs ``UNCOVERED`` line heights, since a blank there is a covered cell;
+    rows of equal height make symmetric runs tie, and this settles them. On
+    a ``continued`` page the rows above the first block are free: they are
+    the previous page's cell. In a note column (``prefer`` given) blank rows
+    are free and a run equal to a 用款单位 run is preferred, else the shortest.
     """
-    owns = [_band_of(bands, merged(b).cy) for b in blocks_]
-    placed: list[_Placed] = []
+    owned: dict[int, list[Span]] = {}
     orphans: list[Span] = []
-    taken: set[int] = set()
-    for n, lines in enumerate(blocks_):
+    for lines in blocks_:
         block = merged(lines)
-        own = owns[n]
+        own = _band_of(bands, block.cy)
         if own is None or own < lowest:
             continue
-        blocked = taken | {o for m, o in enumerate(owns) if m != n and o is not None and o != own}
-        runs: list[tuple[float, int, int]] = []
-        a = own
-        while a >= lowest and a not in blocked:
-            b = own
-            while b < len(bands) and b not in blocked:
-                runs.append((abs(block.cy - (bands[a][0] + bands[b][1]) / 2), a, b))
-                b += 1
-            a -= 1
-        if not runs:  # its row lies under an earlier block's run
+        if own in owned:  # two blocks in one row: the one nearer its centre keeps it
+            middle = sum(bands[own]) / 2
+            other = merged(owned[own])
+            if abs(block.cy - middle) < abs(other.cy - middle):
+                owned[own], block = list(lines), other
             orphans.append(block)
             continue
-        least = min(r[0] for r in runs)
-        ties = [r for r in runs if r[0] <= least + TIE * block.height]
-        if prefer is not None:
-            liked = [r for r in ties if (r[1], r[2]) in prefer]
-            _, first, last = liked[0] if liked else min(ties, key=lambda r: (r[2] - r[1], r[0]))
-        else:
-            _, first, last = max(ties, key=lambda r: (r[2] - r[1], -r[0]))
-        if least > ORPHAN_TOLERANCE * block.height:
+        owned[own] = list(lines)
+    if not owned:
+        return [], orphans
+    rows = sorted(owned)
+    blocks_by_row = [merged(owned[r]) for r in rows]
+    height = min(b.height for b in blocks_by_row)
+    gap_cost = 0.0 if prefer is not None else UNCOVERED * height
+
+    def cost(n: int, a: int, b: int) -> float:
+        centre = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
+        if prefer is None:
+            return centre
+        return centre + (0.0 if (a, b) in prefer else 0.01 * (b - a))
+
+    # best maps the last row used so far → (cost, back pointer chain).
+    best: dict[int, tuple[float, list[tuple[int, int]]]] = {lowest - 1: (0.0, [])}
+    for n, own in enumerate(rows):
+        limit = rows[n + 1] if n + 1 < len(rows) else len(bands)
+        nxt: dict[int, tuple[float, list[tuple[int, int]]]] = {}
+        for a in range(lowest, own + 1):
+            entries = [
+                (c + (0.0 if n == 0 and continued else gap_cost * (a - pb - 1)), chain)
+                for pb, (c, chain) in best.items()
+                if pb < a
+            ]
+            if not entries:
+                continue
+            enter, chain = min(entries, key=lambda e: e[0])
+            for b in range(own, limit):
+                total = enter + cost(n, a, b)
+                if b not in nxt or total < nxt[b][0]:
+                    nxt[b] = (total, [*chain, (a, b)])
+        best = nxt
+    _, chosen = min(
+        ((c + gap_cost * (len(bands) - 1 - b), ch) for b, (c, ch) in best.items()), key=lambda e: e[0]
+    )
+    placed: list[_Placed] = []
+    for n, (a, b) in enumerate(chosen):
+        block = blocks_by_row[n]
+        if cost(n, a, b) > ORPHAN_TOLERANCE * block.height:
             orphans.append(block)
-            first = last = own
-        taken.update(range(first, last + 1))
-        placed.append(_Placed(first, last, block, tuple(lines)))
+            a = b = rows[n]
+        placed.append(_Placed(a, b, block, tuple(owned[rows[n]])))
     return placed, orphans
 
 
 def read(
-    grid: Grid, words: Sequence[Word], page_no: int, header: Header | None, top: float, bottom: float
+    grid: Grid,
+    words: Sequence[Word],
+    page_no: int,
+    header: Header | None,
+    top: float,
+    bottom: float,
+    continued: bool = False,
 ) -> tuple[list[Row], set[int]]:
-    """Rows of one grid on one page between ``top`` and ``bottom``; the ids of the words used."""
+    """Rows of one grid on one page between ``top`` and ``bottom``; the ids of the words used.
+
+    ``continued``: the grid goes on from the previous page, so text above the first
+    row's own extent is the tail of a row the page break split (a row of its own,
+    which the normaliser joins to the row above), and blank merged cells at the
+    top belong to the previous page's label rather than to one below.
+    """
     from extractors.pdf import cell_text
 
     header_ids = {id(w) for c in header.cells for w in c.words} if header else set()
@@ -338,6 +393,13 @@ def read(
     }
     head = (header.span.top, header.span.bottom) if header else (top, top)
     offset = 1 if header else 0
+    tail_rows = 0
+    if continued:
+        every = [*row_lines, *(ln for blks in merged_blocks.values() for b in blks for ln in b)]
+        before = len(anchors)
+        anchors = _with_tail(anchors, row_lines, every, head)
+        tail_rows = len(anchors) - before
+    occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
     for _ in range(6):
         bands = _bands(anchors, row_lines, head, bottom)
@@ -349,10 +411,16 @@ def read(
         for c in order:
             lowest = 0 if header and not grid.headers[c] else offset
             is_note = key(grid.headers[c]) in NOTE_WORDS
-            placements[c], orphans = _spans(merged_blocks[c], bands, lowest, fills if is_note else None)
+            placements[c], orphans = _spans(
+                merged_blocks[c],
+                bands,
+                lowest + (tail_rows if continued else 0),
+                fills if is_note else None,
+                continued,
+            )
             if not is_note:
                 fills.update((p.first, p.last) for p in placements[c])
-            lost[c] = [o for o in orphans if not any(o.top < a.bottom and o.bottom > a.top for a in anchors)]
+            lost[c] = [o for o in orphans if not any(o.top < a.bottom and o.bottom > a.top for a in occupied)]
         finest = max(lost, key=lambda c: (bool(lost[c]), len(merged_blocks[c])), default=None)
         if finest is None or not lost[finest]:
             break

@@ -17,7 +17,7 @@ from fiscaldoc.document import Block, Cell, Line, Row, format_bbox
 from fiscaldoc.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from normalizers.amounts import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
 from normalizers.stream import lines_before, next_row_after_lines
-from normalizers.text import collapse, key
+from normalizers.text import collapse, join_wrapped, key
 
 # Header words per role, most specific first; a header cell takes the first role it matches.
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {
@@ -110,6 +110,8 @@ class _Plan:
     totals: list[tuple[Decimal, str]] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     recipient: str = ""
+    noted: int | None = None
+    """Index of the last item that carries a note (a split note's tail joins it)."""
 
 
 def _plan_unit(cols: Columns, lines: list[Line]) -> str:
@@ -187,15 +189,15 @@ def _add_row(plan: _Plan, row: Row) -> None:
         if any(w in label for w in TOTAL_WORDS):
             plan.totals.append((amount, " ".join(c.text for c in row.filled())))
             return
+    if amount is None and plan.items and not seq_text:
+        # The tail of a row a page break split (or of a wrapped cell in a text dump).
+        _continue_row(plan, row)
+        return
     recipient_cell = _cell(row, cols.recipient)
     if recipient_cell is not None and not recipient_cell.is_blank:
         plan.recipient = collapse(recipient_cell.text)
     project = _text(row, cols.project)
     if amount is None:
-        # A wrapped cell whose tail fell into its own row (page break in a text dump).
-        if plan.items and project and not seq_text:
-            last = plan.items[-1]
-            plan.items[-1] = last.model_copy(update={"project": last.project + project})
         return
     note_cell = _cell(row, cols.note)
     note = None if note_cell is None or note_cell.is_blank else note_cell.text.strip()
@@ -214,8 +216,41 @@ def _add_row(plan: _Plan, row: Row) -> None:
             bbox=format_bbox(row.bbox if row.bbox else (amount_cell.bbox if amount_cell else None)),
         )
     )
-    if note and (subtotal := _note_subtotal(note, plan.recipient)):
-        plan.subtotals.append(subtotal)
+    if note:
+        plan.noted = len(plan.items) - 1
+        if subtotal := _note_subtotal(note, plan.recipient):
+            plan.subtotals.append(subtotal)
+
+
+def _continue_row(plan: _Plan, row: Row) -> None:
+    """Join a split row's tail to the row above: project to the last item; a 用款单位 or
+    备注 tail (only on a new page: a row of its own there is a split merged cell) to
+    the name or the note it continues."""
+    cols = plan.cols
+    last = plan.items[-1]
+    project = _text(row, cols.project)
+    if project:
+        plan.items[-1] = last = last.model_copy(update={"project": join_wrapped([last.project, project])})
+    if row.page is None or row.page == last.page:
+        return
+    tail = _text(row, cols.recipient)
+    if tail and not any(w in key(tail) for w in (*SUBTOTAL_WORDS, *TOTAL_WORDS)):
+        old, plan.recipient = plan.recipient, collapse(join_wrapped([plan.recipient, tail]))
+        n = len(plan.items)
+        while n > 0 and plan.items[n - 1].recipient == old:
+            n -= 1
+            plan.items[n] = plan.items[n].model_copy(update={"recipient": plan.recipient})
+    note_tail = _text(row, cols.note)
+    if note_tail and plan.noted is not None:
+        item = plan.items[plan.noted]
+        note = join_wrapped([item.note or "", note_tail])
+        plan.items[plan.noted] = item.model_copy(update={"note": note})
+        if (
+            item.note
+            and _note_subtotal(item.note, item.recipient) is None
+            and (subtotal := _note_subtotal(note, item.recipient))
+        ):
+            plan.subtotals.append(subtotal)
 
 
 def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int) -> tuple[Records, int]:

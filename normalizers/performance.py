@@ -17,7 +17,7 @@ from fiscaldoc.records import PerformanceForm, PerformanceIndicator, Records
 from normalizers.amounts import parse_yuan, unit_in
 from normalizers.indicators import parse_target, split_name_unit
 from normalizers.stream import next_row_after_lines
-from normalizers.text import collapse, join_page_break, key, paragraphs
+from normalizers.text import collapse, join_page_break, join_wrapped, key, paragraphs
 
 # Label (comparison key) → field. Checked by "label starts with / equals".
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -121,6 +121,7 @@ class _Form:
     indicators: list[PerformanceIndicator] = field(default_factory=list)
     level1: str | None = None
     level2: str | None = None
+    last_name: str | None = None
 
 
 def _read_amounts(form: _Form, label: str, values: list[str]) -> None:
@@ -169,6 +170,8 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
         form.level2 = level2
     if form.level1 is None:
         return
+    if not categories and _continues_split_row(form, row, rest):
+        return
     if not rest:
         if level2 is None:
             return  # a level-1 heading alone: context only
@@ -179,6 +182,7 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
     else:
         name_text = "".join(t for _, t in rest[:-1])
         target_text = rest[-1][1]
+    form.last_name = name_text
     level3, unit = split_name_unit(name_text) if name_text else (None, None)
     target = parse_target(target_text) if target_text else None
     form.indicators.append(
@@ -195,6 +199,25 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
             page=row.page,
         )
     )
+
+
+def _continues_split_row(form: _Form, row: Row, rest: list[tuple[int, str]]) -> bool:
+    """A name alone at the top of a new page is the tail of the indicator a page break split."""
+    cols = form.indicator_columns
+    assert cols is not None
+    if not form.indicators or not rest or any(index >= cols.target for index, _ in rest):
+        return False
+    last = form.indicators[-1]
+    if row.page is None or row.page == last.page or form.last_name is None:
+        return False
+    name = join_wrapped([form.last_name, *(text for _, text in rest)])
+    form.last_name = name
+    level3, unit = split_name_unit(name)
+    target = parse_target(last.target_text) if last.target_text else None
+    form.indicators[-1] = last.model_copy(
+        update={"level3": level3 or None, "unit": unit or (target.unit if target else None)}
+    )
+    return True
 
 
 def _add_row(form: _Form, row: Row, form_id: str) -> bool:
