@@ -7,7 +7,7 @@ lines outside tables → blocks in reading order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,12 +144,17 @@ def _open(path: Path) -> Any:
         raise UnreadableDocument(f"damaged PDF: {exc}") from exc
 
 
-def extract(path: Path) -> RawDocument:
+def read(path: Path, words_only: bool = False) -> tuple[RawDocument, list[int], bool]:
+    """The pdfplumber parse: ruled tables where a page has rules (unless ``words_only``), the
+    whitespace reader elsewhere. Also the pages with a usable text layer, and whether any
+    ruled table was read."""
     from extractors.pdf_borderless import Carry
     from extractors.pdf_borderless import page_blocks as borderless_blocks
 
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
+    good: list[int] = []
+    ruled = False
     carry = Carry()
     with _open(path) as pdf:
         doc.page_count = len(pdf.pages)
@@ -160,11 +165,15 @@ def extract(path: Path) -> RawDocument:
                 doc.problems.append(f"page {page_no}: no text layer (scanned?); OCR not run")
             elif garbled_share(chars) > SETTINGS.garbled_ratio:
                 sources.add("ocr")
-                doc.problems.append(f"page {page_no}: garbled text layer (CID/private-use glyphs)")
+                doc.problems.append(
+                    f"page {page_no}: garbled text layer (CID/private-use glyphs); OCR not run"
+                )
             else:
                 sources.add("native")
-                tables = find_tables(page)
+                good.append(page_no)
+                tables = [] if words_only else find_tables(page)
                 if tables:
+                    ruled = True
                     doc.blocks.extend(page_blocks(page, page_no, tables=tables))
                     carry = Carry()
                 else:
@@ -174,4 +183,21 @@ def extract(path: Path) -> RawDocument:
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
-    return doc
+    return doc, good, ruled
+
+
+def extract(path: Path) -> RawDocument:
+    """The first parse, or a second opinion when its arithmetic does not reconcile (pdf_choice)."""
+    from functools import partial
+
+    from extractors import pdf_camelot
+    from extractors.pdf_choice import choose
+
+    first, good, ruled = read(path)
+    others: list[Callable[[Path], RawDocument]] = []
+    if ruled:
+        others.append(lambda p: read(p, words_only=True)[0])
+    if good:
+        others.append(partial(pdf_camelot.extract, flavor="lattice", pages=good))
+        others.append(partial(pdf_camelot.extract, flavor="stream", pages=good))
+    return choose(path, first, others)

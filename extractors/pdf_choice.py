@@ -1,0 +1,78 @@
+"""Choosing between parses of one PDF by the arithmetic.
+
+The first parse (pdfplumber: ruled tables where the page has rules, the
+whitespace reader elsewhere) is kept when its plans reconcile: items add up
+to every declared subtotal and total, and the 序号 run has no gap. Only when
+it does not are the second opinions run (the whitespace reader on every page,
+camelot lattice, camelot stream), each normalised and checked the same way;
+the best wins, the first parse on a tie. Every row carries its engine, which
+becomes ``allocation_plans.engine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fiscaldoc.document import RawDocument
+
+ARITHMETIC_RULES = ("subtotal_matches_items", "total_matches_items", "sequence_complete")
+
+
+@dataclass(frozen=True, order=True)
+class Verdict:
+    """Lower is better: no plan at all, then failed sums, then fewer items read."""
+
+    missing: int
+    failures: int
+    fewer_items: int
+
+    @property
+    def reconciles(self) -> bool:
+        return self.missing == 0 and self.failures == 0
+
+
+def judge(doc: RawDocument) -> Verdict:
+    from checks import run_checks
+    from normalizers import normalize
+
+    records = normalize(doc, "candidate")
+    if not records.allocation_plans:
+        return Verdict(1, 0, 0)
+    failures = sum(
+        1 for c in run_checks(records, "candidate") if c.rule in ARITHMETIC_RULES and c.status == "fail"
+    )
+    return Verdict(0, failures, -len(records.allocation_items))
+
+
+def worth_a_second_opinion(doc: RawDocument, verdict: Verdict) -> bool:
+    """A plan that does not add up, or none where the text names an allocation header."""
+    if verdict.missing:
+        words = "".join(b.text for b in doc.blocks if not hasattr(b, "cells"))
+        cells = "".join(c.text for row in doc.rows() for c in row.cells)
+        text = words + cells
+        return "序号" in text and "金额" in text
+    return not verdict.reconciles
+
+
+def choose(path: Path, first: RawDocument, others: list[Callable[[Path], RawDocument]]) -> RawDocument:
+    """The first parse if it reconciles, else the best of it and the second opinions."""
+    verdict = judge(first)
+    if not worth_a_second_opinion(first, verdict):
+        return first
+    best, best_verdict = first, verdict
+    for read in others:
+        try:
+            candidate = read(path)
+        except Exception:  # a second opinion that breaks is no opinion
+            continue
+        candidate.problems = list(first.problems)
+        candidate.text_source = first.text_source
+        candidate.page_count = first.page_count
+        candidate_verdict = judge(candidate)
+        if candidate_verdict < best_verdict:
+            best, best_verdict = candidate, candidate_verdict
+        if best_verdict.reconciles:
+            break
+    return best
