@@ -22,11 +22,15 @@ ARITHMETIC_RULES = ("subtotal_matches_items", "total_matches_items", "sequence_c
 
 @dataclass(frozen=True, order=True)
 class Verdict:
-    """Lower is better: no plan at all, then failed sums, then fewer items read."""
+    """Lower is better: no plan at all, then sums that fail less those that pass (a parse
+    that lost its subtotals must not win by having nothing left to check), then items
+    without a 序号, then fewer items read."""
 
     missing: int
-    failures: int
+    balance: int
+    unnumbered: int
     fewer_items: int
+    failures: int
 
     @property
     def reconciles(self) -> bool:
@@ -39,11 +43,12 @@ def judge(doc: RawDocument) -> Verdict:
 
     records = normalize(doc, "candidate")
     if not records.allocation_plans:
-        return Verdict(1, 0, 0)
-    failures = sum(
-        1 for c in run_checks(records, "candidate") if c.rule in ARITHMETIC_RULES and c.status == "fail"
-    )
-    return Verdict(0, failures, -len(records.allocation_items))
+        return Verdict(1, 0, 0, 0, 0)
+    statuses = [c.status for c in run_checks(records, "candidate") if c.rule in ARITHMETIC_RULES]
+    failures, passes = statuses.count("fail"), statuses.count("pass")
+    items = records.allocation_items
+    numbered = sum(1 for i in items if i.seq is not None)
+    return Verdict(0, failures - passes, len(items) - numbered, -len(items), failures)
 
 
 def worth_a_second_opinion(doc: RawDocument, verdict: Verdict) -> bool:

@@ -114,16 +114,37 @@ class Header:
 
 
 def find_headers(words: Sequence[Word]) -> list[Header]:
+    """Header lines, each with the words of its cells that wrap above or below it (a
+    two-line ``补助资金（万`` / ``元）`` beside one-line cells centred on it)."""
     found: list[Header] = []
+    used: set[int] = set()
     for line in text_lines(words):
-        cells = [Span(tuple(c)) for c in split_cells(line.words)]
+        if any(id(w) in used for w in line.words):
+            continue
+        reach = 0.9 * line.height
+        group = list(line.words)
+        for _ in range(2):  # a cell wrapped to two lines reaches one line further each way
+            band = Span(tuple(group))
+            ids = {id(w) for w in group}
+            group += [
+                w
+                for w in words
+                if id(w) not in ids and w.top >= band.top - reach and w.bottom <= band.bottom + reach
+            ]
+        cells = [_cell_span(c) for c in split_cells(group)]
         texts = [c.text for c in cells]
         for kind, roles_of in HEADER_KINDS.items():
             roles = roles_of(texts)
             if roles is not None:
-                found.append(Header(kind, _extend_cells(cells, words), tuple(roles)))
+                header = Header(kind, _extend_cells(cells, words), tuple(roles))
+                used.update(id(w) for c in header.cells for w in c.words)
+                found.append(header)
                 break
     return found
+
+
+def _cell_span(words: list[Word]) -> Span:
+    return Span(tuple(sorted(words, key=lambda w: (round(w.top), w.x0))))
 
 
 def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
