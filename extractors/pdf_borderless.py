@@ -49,7 +49,9 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
         limit = min([*header_tops, height])
         above = [w for w in words if w.top < limit]
         end = pdf_grid.region_end(carry.grid, above, -1.0, limit)
-        rows, ids = pdf_grid.read(carry.grid, words, page_no, None, 0.0, end, continued=True)
+        rows, ids = pdf_grid.read(
+            carry.grid, words, page_no, None, 0.0, end, continued=True, open_end=end >= height
+        )
         if rows:
             placed.extend((r.bbox[1] if r.bbox else 0.0, r) for r in rows)
             used |= ids
@@ -65,7 +67,9 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
             and carry.grid is not None
             and carry.grid.headers[-len(header.cells) :] == tuple(c.text for c in header.cells)
         )
-        rows, ids = pdf_grid.read(grid, words, page_no, header, header.span.top, end, continued)
+        rows, ids = pdf_grid.read(
+            grid, words, page_no, header, header.span.top, end, continued, open_end=end >= height
+        )
         placed.extend((r.bbox[1] if r.bbox else header.span.top, r) for r in rows)
         used |= ids
         regions.append((header.span.top, end))

@@ -258,20 +258,27 @@ def _boundary(a: tuple[float, float], b: tuple[float, float], lines: Sequence[Sp
 
 
 def _bands(
-    anchors: list[Span], lines: Sequence[Span], top: tuple[float, float], bottom: float
+    anchors: list[Span],
+    lines: Sequence[Span],
+    top: tuple[float, float],
+    bottom: float,
+    every: Sequence[Span] = (),
+    open_end: bool = False,
 ) -> list[tuple[float, float]]:
     """Row bands: the first starts below ``top`` (the header, or the page top); the last
-    mirrors its anchor's distance to its top edge and takes the wrapped lines under it."""
+    mirrors its anchor's distance to its top edge and takes the wrapped lines under it
+    (of any column, ``every``); a grid that runs on over the page (``open_end``) keeps
+    everything down to ``bottom`` in its last row, which the page break split."""
     edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines)]
     for a, b in itertools.pairwise(anchors):
         edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines))
     last = anchors[-1]
     end = last.cy + (last.cy - edges[-1])
     reach = last.bottom
-    for ln in sorted(lines, key=lambda s: s.top):
+    for ln in sorted([*lines, *every], key=lambda s: s.top):
         if ln.top > last.top and ln.top - reach <= WRAP_GAP * ln.height and ln.top < bottom:
             reach = max(reach, ln.bottom)
-    edges.append(min(max(end, reach + 1), bottom))
+    edges.append(bottom if open_end else min(max(end, reach + 1), bottom))
     return list(itertools.pairwise(edges))
 
 
@@ -322,6 +329,8 @@ def _spans(
     the previous page's cell. In a note column (``prefer`` given) blank rows
     are free and a run equal to a 用款单位 run is preferred, else the shortest.
     """
+    if prefer is not None:
+        return _note_spans(blocks_, bands, lowest, prefer), []
     owned: dict[int, list[Span]] = {}
     orphans: list[Span] = []
     for lines in blocks_:
@@ -348,7 +357,7 @@ def _spans(
         centre = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
         if prefer is None:
             return centre
-        return centre + (0.0 if (a, b) in prefer else 0.01 * (b - a))
+        return centre + (0.0 if (a, b) in prefer else 0.02 + 0.01 * (b - a))
 
     # best maps the last row used so far → (cost, back pointer chain).
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {lowest - 1: (0.0, [])}
@@ -382,6 +391,24 @@ def _spans(
     return placed, orphans
 
 
+def _note_spans(
+    blocks_: list[list[Span]], bands: Sequence[tuple[float, float]], lowest: int, runs: set[tuple[int, int]]
+) -> list[_Placed]:
+    """A note belongs to the first row of the 用款单位 run that holds its own row, else to
+    its own row alone (blank note cells are just blank)."""
+    placed: list[_Placed] = []
+    for lines in blocks_:
+        block = merged(lines)
+        own = _band_of(bands, block.cy)
+        if own is None or own < lowest:
+            continue
+        a, b = next(((a, b) for a, b in sorted(runs) if a <= own <= b), (own, own))
+        if placed and placed[-1].last >= a:
+            a = b = own  # two notes in one run: each keeps its own row
+        placed.append(_Placed(a, b, block, tuple(lines)))
+    return placed
+
+
 def read(
     grid: Grid,
     words: Sequence[Word],
@@ -390,6 +417,7 @@ def read(
     top: float,
     bottom: float,
     continued: bool = False,
+    open_end: bool = False,
 ) -> tuple[list[Row], set[int]]:
     """Rows of one grid on one page between ``top`` and ``bottom``; the ids of the words used.
 
@@ -415,15 +443,15 @@ def read(
     head = (header.span.top, header.span.bottom) if header else (top, top)
     offset = 1 if header else 0
     tail_rows = 0
+    every = [*row_lines, *(ln for blks in merged_blocks.values() for b in blks for ln in b)]
     if continued:
-        every = [*row_lines, *(ln for blks in merged_blocks.values() for b in blks for ln in b)]
         before = len(anchors)
         anchors = _with_tail(anchors, row_lines, every, head)
         tail_rows = len(anchors) - before
     occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
     for _ in range(6):
-        bands = _bands(anchors, row_lines, head, bottom)
+        bands = _bands(anchors, row_lines, head, bottom, every, open_end)
         if header:
             bands.insert(0, (header.span.top - 1, bands[0][0]))
         placements: dict[int, list[_Placed]] = {}
@@ -432,13 +460,15 @@ def read(
         for c in order:
             lowest = 0 if header and not grid.headers[c] else offset
             is_note = key(grid.headers[c]) in NOTE_WORDS
+            owns = {id(b): _band_of(bands, merged(b).cy) for b in merged_blocks[c]}
+            tails = [b for b in merged_blocks[c] if owns[id(b)] in range(lowest, lowest + tail_rows)]
+            rest = [b for b in merged_blocks[c] if b not in tails]
             placements[c], orphans = _spans(
-                merged_blocks[c],
-                bands,
-                lowest + (tail_rows if continued else 0),
-                fills if is_note else None,
-                continued,
+                rest, bands, lowest + tail_rows, fills if is_note else None, continued
             )
+            for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
+                own = owns[id(b)] or 0
+                placements[c].insert(0, _Placed(own, own, merged(b), tuple(b)))
             if not is_note:
                 fills.update((p.first, p.last) for p in placements[c])
             lost[c] = [o for o in orphans if not any(o.top < a.bottom and o.bottom > a.top for a in occupied)]
