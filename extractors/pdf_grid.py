@@ -28,6 +28,8 @@ ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
 ORPHAN_TOLERANCE = 0.5
 UNCOVERED = 0.3
+TIE = 0.15
+"""Runs whose centres are off by less than this many line heights tie."""
 """Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
 """A merged-column block this many line heights off every span's centre starts a row of its own."""
 
@@ -278,7 +280,7 @@ def _bands(
     for ln in sorted([*lines, *every], key=lambda s: s.top):
         if ln.top > last.top and ln.top - reach <= WRAP_GAP * ln.height and ln.top < bottom:
             reach = max(reach, ln.bottom)
-    edges.append(bottom if open_end else min(max(end, reach + 1), bottom))
+    edges.append(min(max(end, reach + 1), bottom))
     return list(itertools.pairwise(edges))
 
 
@@ -354,7 +356,12 @@ def _spans(
     gap_cost = 0.0 if prefer is not None else UNCOVERED * height
 
     def cost(n: int, a: int, b: int) -> float:
-        centre = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
+        off = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
+        centre = (
+            (off // (TIE * height)) * TIE * height
+        )  # within TIE lines a run ties: the rules below settle it
+        if continued and n == 0:
+            centre += 0.01 * (rows[0] - a)  # a tie goes to the previous page's cell
         if prefer is None:
             return centre
         return centre + (0.0 if (a, b) in prefer else 0.02 + 0.01 * (b - a))

@@ -61,6 +61,8 @@ class Columns:
 
 def header_columns(row: Row) -> Columns | None:
     """The roles of a header row's cells, or None if it is not an allocation header."""
+    if any(parse_number(c.text) is not None for c in row.cells if not c.is_blank):
+        return None  # a header has no numbers: this is a data row whose cells name a unit
     cols = Columns(width=len(row.cells))
     for index, cell in enumerate(row.cells):
         text = key(cell.text)
