@@ -26,6 +26,17 @@ class Carry:
     form: pdf_keyvalue.Form | None = None
 
 
+def _goes_on(grid: pdf_grid.Grid, rows: list[Row]) -> bool:
+    """Rows read with the previous page's columns really continue its grid: every 序号 cell
+    is blank or a whole number, and some row has one."""
+    seqs = [c for c, (role, numeric) in enumerate(grid.roles) if role == pdf_grid.ANCHOR and numeric]
+    if grid.kind != "allocation" or not seqs:
+        return True
+    seq = seqs[0]
+    texts = [r.cells[seq].text.strip() for r in rows if seq < len(r.cells)]
+    return any(texts) and all(not t or t.isdigit() for t in texts)
+
+
 def _finished(rows: list[Row]) -> bool:
     """A grid whose last row is its 总计/合计 does not go on over the page."""
     return bool(rows) and any(w in key(c.text) for c in rows[-1].cells for w in TOTAL_WORDS)
@@ -52,7 +63,7 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
         rows, ids = pdf_grid.read(
             carry.grid, words, page_no, None, 0.0, end, continued=True, open_end=end >= height
         )
-        if rows:
+        if rows and _goes_on(carry.grid, rows):
             placed.extend((r.bbox[1] if r.bbox else 0.0, r) for r in rows)
             used |= ids
             regions.append((0.0, end))

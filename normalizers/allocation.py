@@ -43,6 +43,7 @@ SUBTOTAL_WORDS = ("小计",)
 _NOTE_SUBTOTAL = re.compile(
     r"(?:共计|合计|小计|总计|共)\s*[:：]?\s*([-+]?\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|千元|元)"
 )
+_UNIT_PART = re.compile(r"[(（][^()（）]*[)）]")
 _TITLE_HINT = re.compile(r"分配|方案|明细|安排|计划|下达|资金")
 _LABEL = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]+")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -72,6 +73,8 @@ def header_columns(row: Row) -> Columns | None:
             if getattr(cols, role) is None and any(w in text for w in words):
                 if role == "seq" and text not in words:
                     continue
+                if role == "amount" and len(_UNIT_PART.sub("", text)) > 10:
+                    continue  # a value naming 资金 (项目名称 | 自然资源事务专项资金-…), not a header
                 setattr(cols, role, index)
                 if role == "amount":
                     cols.unit = unit_in(text)
