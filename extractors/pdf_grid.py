@@ -398,6 +398,32 @@ def _spans(
     return placed, orphans
 
 
+def _split_cell_tail(
+    blocks_: list[list[Span]],
+    owns: dict[int, int | None],
+    bands: Sequence[tuple[float, float]],
+    lowest: int,
+    tail_rows: int,
+) -> list[Span] | None:
+    """The first block of a merged column when it is centred on a run that starts in the tail
+    row rather than on its own row: the rest of a merged cell the page break split."""
+    later = [b for b in blocks_ if (owns[id(b)] or -1) >= lowest + tail_rows]
+    if not later:
+        return None
+    lines = later[0]
+    block, own = merged(lines), owns[id(lines)]
+    assert own is not None
+    start = lowest + tail_rows
+    own_runs = min(
+        abs(block.cy - (bands[a][0] + bands[b][1]) / 2)
+        for a in range(start, own + 1)
+        for b in range(own, len(bands))
+    )
+    from_tail = min(abs(block.cy - (bands[lowest][0] + bands[k][1]) / 2) for k in range(own, len(bands)))
+    clear = from_tail <= 0.3 * block.height and from_tail < own_runs - 0.3 * block.height
+    return lines if clear else None
+
+
 def _note_spans(
     blocks_: list[list[Span]], bands: Sequence[tuple[float, float]], lowest: int, runs: set[tuple[int, int]]
 ) -> list[_Placed]:
@@ -440,7 +466,12 @@ def read(
     columns = _columns(grid, inside)
     anchors = _anchors(grid, columns)
     if not anchors:
-        return [], set()
+        if header is None:
+            return [], set()
+        # A header alone at the foot of a page: its rows follow on the next one.
+        box = (grid.bounds[0], header.span.top, grid.bounds[-1], header.span.bottom)
+        cells = tuple(Cell(t, page=page_no) for t in grid.headers)
+        return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
     row_lines = [
         ln for c, (role, _) in enumerate(grid.roles) if role != MERGED for ln in text_lines(columns[c])
     ]
@@ -469,12 +500,14 @@ def read(
             is_note = key(grid.headers[c]) in NOTE_WORDS
             owns = {id(b): _band_of(bands, merged(b).cy) for b in merged_blocks[c]}
             tails = [b for b in merged_blocks[c] if owns[id(b)] in range(lowest, lowest + tail_rows)]
+            if tail_rows and (first := _split_cell_tail(merged_blocks[c], owns, bands, lowest, tail_rows)):
+                tails.append(first)
             rest = [b for b in merged_blocks[c] if b not in tails]
             placements[c], orphans = _spans(
                 rest, bands, lowest + tail_rows, fills if is_note else None, continued
             )
             for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
-                own = owns[id(b)] or 0
+                own = min(owns[id(b)] or 0, lowest + tail_rows - 1)
                 placements[c].insert(0, _Placed(own, own, merged(b), tuple(b)))
             if not is_note:
                 fills.update((p.first, p.last) for p in placements[c])
