@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from fiscaldoc.document import Block, Cell, Line, Row, format_bbox
@@ -198,6 +198,8 @@ def _add_row(plan: _Plan, row: Row) -> None:
         # The tail of a row a page break split (or of a wrapped cell in a text dump).
         _continue_row(plan, row)
         return
+    if plan.items and row.page is not None and row.page != plan.items[-1].page:
+        row = _join_split_cells(plan, row)
     recipient_cell = _cell(row, cols.recipient)
     if recipient_cell is not None and not recipient_cell.is_blank:
         plan.recipient = collapse(recipient_cell.text)
@@ -240,12 +242,53 @@ def _continue_row(plan: _Plan, row: Row) -> None:
         return
     tail = _text(row, cols.recipient)
     if tail and not any(w in key(tail) for w in (*SUBTOTAL_WORDS, *TOTAL_WORDS)):
-        old, plan.recipient = plan.recipient, collapse(join_wrapped([plan.recipient, tail]))
-        n = len(plan.items)
-        while n > 0 and plan.items[n - 1].recipient == old:
-            n -= 1
-            plan.items[n] = plan.items[n].model_copy(update={"recipient": plan.recipient})
-    note_tail = _text(row, cols.note)
+        _extend_recipient(plan, tail)
+    _extend_note(plan, _text(row, cols.note))
+
+
+# How the name of a unit ends; a 用款单位 cut short by a page break does not.
+ORG_ENDINGS = (
+    *("厅", "局", "院", "中心", "队", "所", "站", "办", "会", "部", "委", "处", "室", "司", "校"),
+    *("馆", "社", "团", "区", "县", "市", "镇", "乡", "村", "省", "场", "台", "行", "园", "大学"),
+)
+
+
+def _join_split_cells(plan: _Plan, row: Row) -> Row:
+    """First row of a new page: a merged 用款单位 or 备注 cell the page break split prints
+    the rest of its text there (ruled tables: as a cell of its own). Join it when the
+    text above was cut short: a name that does not end like a unit's name, a note that
+    says 共计 without its amount; the row's cells are then read as covered."""
+    cols = plan.cols
+    cells = list(row.cells)
+    name = _text(row, cols.recipient)
+    cut_short = bool(plan.recipient) and not plan.recipient.endswith(ORG_ENDINGS)
+    if (
+        name
+        and cut_short
+        and cols.recipient is not None
+        and not any(w in key(name) for w in (*SUBTOTAL_WORDS, *TOTAL_WORDS))
+    ):
+        _extend_recipient(plan, name)
+        cells[cols.recipient] = Cell("", page=row.page, covered=True)
+    note = _text(row, cols.note)
+    if note and plan.noted is not None and cols.note is not None:
+        last = plan.items[plan.noted].note or ""
+        says_sum = re.search(r"共计|合计|小计", last)
+        if says_sum and _NOTE_SUBTOTAL.search(unicodedata.normalize("NFKC", last)) is None:
+            _extend_note(plan, note)
+            cells[cols.note] = Cell("", page=row.page, covered=True)
+    return replace(row, cells=tuple(cells))
+
+
+def _extend_recipient(plan: _Plan, tail: str) -> None:
+    old, plan.recipient = plan.recipient, collapse(join_wrapped([plan.recipient, tail]))
+    n = len(plan.items)
+    while n > 0 and plan.items[n - 1].recipient == old:
+        n -= 1
+        plan.items[n] = plan.items[n].model_copy(update={"recipient": plan.recipient})
+
+
+def _extend_note(plan: _Plan, note_tail: str) -> None:
     if note_tail and plan.noted is not None:
         item = plan.items[plan.noted]
         note = join_wrapped([item.note or "", note_tail])
