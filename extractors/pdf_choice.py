@@ -33,6 +33,12 @@ class Verdict:
     failures: int
 
     @property
+    def key(self) -> tuple[int, int, int]:
+        """What a second opinion must beat: a tie keeps the earlier parse (a parse that checks
+        fewer sums does not win by failing fewer)."""
+        return (self.missing, self.balance, self.unnumbered)
+
+    @property
     def reconciles(self) -> bool:
         return self.missing == 0 and self.failures == 0
 
@@ -76,8 +82,8 @@ def choose(path: Path, first: RawDocument, others: list[Callable[[Path], RawDocu
         candidate.text_source = first.text_source
         candidate.page_count = first.page_count
         candidate_verdict = judge(candidate)
-        if candidate_verdict < best_verdict:
+        if candidate_verdict.key < best_verdict.key:
             best, best_verdict = candidate, candidate_verdict
-        if best_verdict.reconciles:
-            break
+            if best_verdict.reconciles:
+                break
     return best
