@@ -319,8 +319,13 @@ def _spans(
     lowest: int,
     prefer: set[tuple[int, int]] | None = None,
     continued: bool = False,
+    split_tops: Sequence[float] | None = None,
 ) -> tuple[list[_Placed], list[Span]]:
     """Merged-column blocks → the run of rows each spans; blocks that fit no run are orphans.
+
+    ``split_tops`` (the grid runs on over the page): a run reaching the last row is a
+    merged cell the page break split, printed level with the first line of its first
+    row rather than centred; these are the first-line tops per row.
 
     The runs are chosen together (dynamic programming over the blocks in
     order): each run holds its block's own row and is centred on the block,
@@ -357,6 +362,8 @@ def _spans(
 
     def cost(n: int, a: int, b: int) -> float:
         off = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
+        if split_tops is not None and b == len(bands) - 1:
+            off = min(off, abs(blocks_by_row[n].top - split_tops[a]))
         centre = (
             (off // (TIE * height)) * TIE * height
         )  # within TIE lines a run ties: the rules below settle it
@@ -492,6 +499,11 @@ def read(
         bands = _bands(anchors, row_lines, head, bottom, every, open_end)
         if header:
             bands.insert(0, (header.span.top - 1, bands[0][0]))
+        split_tops = None
+        if open_end:
+            split_tops = [
+                min([ln.top for ln in row_lines if top <= ln.cy < bottom] or [top]) for top, bottom in bands
+            ]
         placements: dict[int, list[_Placed]] = {}
         lost: dict[int, list[Span]] = {}
         fills: set[tuple[int, int]] = set()
@@ -504,7 +516,7 @@ def read(
                 tails.append(first)
             rest = [b for b in merged_blocks[c] if b not in tails]
             placements[c], orphans = _spans(
-                rest, bands, lowest + tail_rows, fills if is_note else None, continued
+                rest, bands, lowest + tail_rows, fills if is_note else None, continued, split_tops
             )
             for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
                 own = min(owns[id(b)] or 0, lowest + tail_rows - 1)
