@@ -274,6 +274,9 @@ def _bands(
     edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines)]
     for a, b in itertools.pairwise(anchors):
         edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines))
+    if top[0] == top[1] and len(edges) > 1:  # no header above: the first row mirrors its lower edge
+        first = anchors[0]
+        edges[0] = min(max(edges[0], first.cy - (edges[1] - first.cy)), first.top - 1)
     last = anchors[-1]
     end = last.cy + (last.cy - edges[-1])
     reach = last.bottom

@@ -11,10 +11,7 @@ from fiscaldoc.pipeline import process
 from tests.truth import differences
 
 GENERATED = Path(__file__).resolve().parent.parent / "fixtures" / "generated"
-KNOWN = {
-    "multipage-borderless-norepeat.pdf": "a 备注 cell split by a page break prints its tail centred "
-    "in the next page's part, which is read as a note of that row",
-}
+KNOWN: dict[str, str] = {}  # fixture name → why it is expected to fail
 
 
 def _cases() -> list[object]:
