@@ -475,13 +475,6 @@ def read(
     inside = [w for w in words if top <= w.top < bottom and id(w) not in header_ids]
     columns = _columns(grid, inside)
     anchors = _anchors(grid, columns)
-    if not anchors:
-        if header is None:
-            return [], set()
-        # A header alone at the foot of a page: its rows follow on the next one.
-        box = (grid.bounds[0], header.span.top, grid.bounds[-1], header.span.bottom)
-        cells = tuple(Cell(t, page=page_no) for t in grid.headers)
-        return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
     row_lines = [
         ln for c, (role, _) in enumerate(grid.roles) if role != MERGED for ln in text_lines(columns[c])
     ]
@@ -492,10 +485,19 @@ def read(
     offset = 1 if header else 0
     tail_rows = 0
     every = [*row_lines, *(ln for blks in merged_blocks.values() for b in blks for ln in b)]
-    if continued:
+    if continued and not anchors and every:
+        anchors, tail_rows = [merged(every)], 1  # the page holds only the tail of a split row
+    elif continued and anchors:
         before = len(anchors)
         anchors = _with_tail(anchors, row_lines, every, head)
         tail_rows = len(anchors) - before
+    if not anchors:
+        if header is None:
+            return [], set()
+        # A header alone at the foot of a page: its rows follow on the next one.
+        box = (grid.bounds[0], header.span.top, grid.bounds[-1], header.span.bottom)
+        cells = tuple(Cell(t, page=page_no) for t in grid.headers)
+        return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
     occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
     for _ in range(6):
