@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,8 +104,16 @@ def _outside(bboxes: list[BBox]) -> Any:
     return keep
 
 
-def page_blocks(page: Any, page_no: int, settings: PdfSettings = SETTINGS) -> list[Block]:
-    tables = page.find_tables(dict(settings.table_settings))
+def find_tables(page: Any, settings: PdfSettings = SETTINGS) -> list[Any]:
+    tables: list[Any] = page.find_tables(dict(settings.table_settings))
+    return tables
+
+
+def page_blocks(
+    page: Any, page_no: int, settings: PdfSettings = SETTINGS, tables: list[Any] | None = None
+) -> list[Block]:
+    """A page with ruled tables → its rows and the lines outside them, in reading order."""
+    tables = find_tables(page, settings) if tables is None else tables
     placed: list[tuple[float, Block]] = []
     for table in tables:
         placed.extend((row.bbox[1] if row.bbox else 0.0, row) for row in table_rows(page, table, page_no))
@@ -208,11 +216,19 @@ def _declared_pages(pdf: Any) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def extract(path: Path) -> RawDocument:
+def read(path: Path, words_only: bool = False) -> tuple[RawDocument, list[int], bool]:
+    """The pdfplumber parse: ruled tables where a page has rules (unless ``words_only``), the
+    whitespace reader elsewhere. Also the pages with a usable text layer, and whether any
+    ruled table was read."""
+    from extractors.pdf_borderless import Carry
+    from extractors.pdf_borderless import page_blocks as borderless_blocks
+
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
     problems: list[tuple[int, str]] = []
     limit = max_pages()
+    good: list[int] = []
+    ruled = False
     with path.open("rb") as stream:
         pdf = _open(stream)
         declared = _declared_pages(pdf)
@@ -220,32 +236,52 @@ def extract(path: Path) -> RawDocument:
             # Not ``pdf.close()``: pdfplumber's close parses every page first.
             raise UnreadableDocument(_too_many(f"declares {declared}", limit))
         with pdf, _explained():
-            _read_pages(pdf, doc, limit, sources, problems)
+            doc.page_count = len(pdf.pages)
+            if doc.page_count > limit:
+                raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
+            carry = Carry()
+            for page_no, page in enumerate(pdf.pages, start=1):
+                chars = page.chars
+                if not chars:
+                    sources.add("ocr")
+                    problems.append((page_no, "no text layer (scanned?); OCR not run"))
+                elif garbled_share(chars) > SETTINGS.garbled_ratio:
+                    sources.add("ocr")
+                    problems.append((page_no, "garbled text layer (CID/private-use glyphs); OCR not run"))
+                else:
+                    sources.add("native")
+                    good.append(page_no)
+                    tables = [] if words_only else find_tables(page)
+                    if tables:
+                        ruled = True
+                        doc.blocks.extend(page_blocks(page, page_no, tables=tables))
+                        carry = Carry()
+                    else:
+                        blocks, carry = borderless_blocks(page, page_no, carry)
+                        doc.blocks.extend(blocks)
+                page.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.problems.extend(problem_summary(problems))
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
-    return doc
+    return doc, good, ruled
 
 
-def _read_pages(
-    pdf: Any, doc: RawDocument, limit: int, sources: set[str], problems: list[tuple[int, str]]
-) -> None:
-    doc.page_count = len(pdf.pages)
-    if doc.page_count > limit:
-        raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
-    for page_no, page in enumerate(pdf.pages, start=1):
-        chars = page.chars
-        if not chars:
-            sources.add("ocr")
-            problems.append((page_no, "no text layer (scanned?); OCR not run"))
-        elif garbled_share(chars) > SETTINGS.garbled_ratio:
-            sources.add("ocr")
-            problems.append((page_no, "garbled text layer (CID/private-use glyphs)"))
-        else:
-            sources.add("native")
-            doc.blocks.extend(page_blocks(page, page_no))
-        page.close()
+def extract(path: Path) -> RawDocument:
+    """The first parse, or a second opinion when its arithmetic does not reconcile (pdf_choice)."""
+    from functools import partial
+
+    from extractors import pdf_camelot
+    from extractors.pdf_choice import choose
+
+    first, good, ruled = read(path)
+    others: list[Callable[[Path], RawDocument]] = []
+    if ruled:
+        others.append(lambda p: read(p, words_only=True)[0])
+    if good:
+        others.append(partial(pdf_camelot.extract, flavor="lattice", pages=good))
+        others.append(partial(pdf_camelot.extract, flavor="stream", pages=good))
+    return choose(path, first, others)
 
 
 def _too_many(what: str, limit: int) -> str:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from fiscaldoc.document import Block, Cell, Line, Row, format_bbox
 from fiscaldoc.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from normalizers.amounts import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
 from normalizers.stream import lines_before, next_row_after_lines
-from normalizers.text import collapse, key
+from normalizers.text import collapse, join_wrapped, key
 
 # Header words per role, most specific first; a header cell takes the first role it matches.
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {
@@ -43,6 +43,7 @@ SUBTOTAL_WORDS = ("小计",)
 _NOTE_SUBTOTAL = re.compile(
     r"(?:共计|合计|小计|总计|共)\s*[:：]?\s*([-+]?\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|千元|元)"
 )
+_UNIT_PART = re.compile(r"[(（][^()（）]*[)）]")
 _TITLE_HINT = re.compile(r"分配|方案|明细|安排|计划|下达|资金")
 _LABEL = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]+")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -61,6 +62,8 @@ class Columns:
 
 def header_columns(row: Row) -> Columns | None:
     """The roles of a header row's cells, or None if it is not an allocation header."""
+    if any(parse_number(c.text) is not None for c in row.cells if not c.is_blank):
+        return None  # a header has no numbers: this is a data row whose cells name a unit
     cols = Columns(width=len(row.cells))
     for index, cell in enumerate(row.cells):
         text = key(cell.text)
@@ -70,6 +73,8 @@ def header_columns(row: Row) -> Columns | None:
             if getattr(cols, role) is None and any(w in text for w in words):
                 if role == "seq" and text not in words:
                     continue
+                if role == "amount" and len(_UNIT_PART.sub("", text)) > 10:
+                    continue  # a value naming 资金 (项目名称 | 自然资源事务专项资金-…), not a header
                 setattr(cols, role, index)
                 if role == "amount":
                     cols.unit = unit_in(text)
@@ -110,6 +115,8 @@ class _Plan:
     totals: list[tuple[Decimal, str]] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     recipient: str = ""
+    noted: int | None = None
+    """Index of the last item that carries a note (a split note's tail joins it)."""
 
 
 def _plan_unit(cols: Columns, lines: list[Line]) -> str:
@@ -187,15 +194,17 @@ def _add_row(plan: _Plan, row: Row) -> None:
         if any(w in label for w in TOTAL_WORDS):
             plan.totals.append((amount, " ".join(c.text for c in row.filled())))
             return
+    if amount is None and plan.items and not seq_text:
+        # The tail of a row a page break split (or of a wrapped cell in a text dump).
+        _continue_row(plan, row)
+        return
+    if plan.items and row.page is not None and row.page != plan.items[-1].page:
+        row = _join_split_cells(plan, row)
     recipient_cell = _cell(row, cols.recipient)
     if recipient_cell is not None and not recipient_cell.is_blank:
         plan.recipient = collapse(recipient_cell.text)
     project = _text(row, cols.project)
     if amount is None:
-        # A wrapped cell whose tail fell into its own row (page break in a text dump).
-        if plan.items and project and not seq_text:
-            last = plan.items[-1]
-            plan.items[-1] = last.model_copy(update={"project": last.project + project})
         return
     note_cell = _cell(row, cols.note)
     note = None if note_cell is None or note_cell.is_blank else note_cell.text.strip()
@@ -214,8 +223,82 @@ def _add_row(plan: _Plan, row: Row) -> None:
             bbox=format_bbox(row.bbox if row.bbox else (amount_cell.bbox if amount_cell else None)),
         )
     )
-    if note and (subtotal := _note_subtotal(note, plan.recipient)):
-        plan.subtotals.append(subtotal)
+    if note:
+        plan.noted = len(plan.items) - 1
+        if subtotal := _note_subtotal(note, plan.recipient):
+            plan.subtotals.append(subtotal)
+
+
+def _continue_row(plan: _Plan, row: Row) -> None:
+    """Join a split row's tail to the row above: project to the last item; a 用款单位 or
+    备注 tail (only on a new page: a row of its own there is a split merged cell) to
+    the name or the note it continues."""
+    cols = plan.cols
+    last = plan.items[-1]
+    project = _text(row, cols.project)
+    if project:
+        plan.items[-1] = last = last.model_copy(update={"project": join_wrapped([last.project, project])})
+    if row.page is None or row.page == last.page:
+        return
+    tail = _text(row, cols.recipient)
+    if tail and not any(w in key(tail) for w in (*SUBTOTAL_WORDS, *TOTAL_WORDS)):
+        _extend_recipient(plan, tail)
+    _extend_note(plan, _text(row, cols.note))
+
+
+# How the name of a unit ends; a 用款单位 cut short by a page break does not.
+ORG_ENDINGS = (
+    *("厅", "局", "院", "中心", "队", "所", "站", "办", "会", "部", "委", "处", "室", "司", "校"),
+    *("馆", "社", "团", "区", "县", "市", "镇", "乡", "村", "省", "场", "台", "行", "园", "大学"),
+)
+
+
+def _join_split_cells(plan: _Plan, row: Row) -> Row:
+    """First row of a new page: a merged 用款单位 or 备注 cell the page break split prints
+    the rest of its text there (ruled tables: as a cell of its own). Join it when the
+    text above was cut short: a name that does not end like a unit's name, a note that
+    says 共计 without its amount; the row's cells are then read as covered."""
+    cols = plan.cols
+    cells = list(row.cells)
+    name = _text(row, cols.recipient)
+    cut_short = bool(plan.recipient) and not plan.recipient.endswith(ORG_ENDINGS)
+    if (
+        name
+        and cut_short
+        and cols.recipient is not None
+        and not any(w in key(name) for w in (*SUBTOTAL_WORDS, *TOTAL_WORDS))
+    ):
+        _extend_recipient(plan, name)
+        cells[cols.recipient] = Cell("", page=row.page, covered=True)
+    note = _text(row, cols.note)
+    if note and plan.noted is not None and cols.note is not None:
+        last = plan.items[plan.noted].note or ""
+        says_sum = re.search(r"共计|合计|小计", last)
+        if says_sum and _NOTE_SUBTOTAL.search(unicodedata.normalize("NFKC", last)) is None:
+            _extend_note(plan, note)
+            cells[cols.note] = Cell("", page=row.page, covered=True)
+    return replace(row, cells=tuple(cells))
+
+
+def _extend_recipient(plan: _Plan, tail: str) -> None:
+    old, plan.recipient = plan.recipient, collapse(join_wrapped([plan.recipient, tail]))
+    n = len(plan.items)
+    while n > 0 and plan.items[n - 1].recipient == old:
+        n -= 1
+        plan.items[n] = plan.items[n].model_copy(update={"recipient": plan.recipient})
+
+
+def _extend_note(plan: _Plan, note_tail: str) -> None:
+    if note_tail and plan.noted is not None:
+        item = plan.items[plan.noted]
+        note = join_wrapped([item.note or "", note_tail])
+        plan.items[plan.noted] = item.model_copy(update={"note": note})
+        if (
+            item.note
+            and _note_subtotal(item.note, item.recipient) is None
+            and (subtotal := _note_subtotal(note, item.recipient))
+        ):
+            plan.subtotals.append(subtotal)
 
 
 def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int) -> tuple[Records, int]:

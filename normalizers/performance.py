@@ -17,7 +17,7 @@ from fiscaldoc.records import PerformanceForm, PerformanceIndicator, Records
 from normalizers.amounts import parse_yuan, unit_in
 from normalizers.indicators import parse_target, split_name_unit
 from normalizers.stream import next_row_after_lines
-from normalizers.text import collapse, join_page_break, key, paragraphs
+from normalizers.text import collapse, join_page_break, join_wrapped, key, paragraphs
 
 # Label (comparison key) → field. Checked by "label starts with / equals".
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -121,6 +121,7 @@ class _Form:
     indicators: list[PerformanceIndicator] = field(default_factory=list)
     level1: str | None = None
     level2: str | None = None
+    last_name: str | None = None
 
 
 def _read_amounts(form: _Form, label: str, values: list[str]) -> None:
@@ -147,10 +148,10 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
     cols = form.indicator_columns
     assert cols is not None
     cells = [(i, c.text.strip()) for i, c in enumerate(row.cells) if not c.is_blank]
-    if not cells:
+    if not cells or _continues_split_row(form, row):
         return
     categories: list[tuple[int, str]] = []
-    while cells and len(categories) < 2 and is_category(cells[0][1]) and cells[0][0] < cols.target:
+    while cells and len(categories) < 2 and cells[0][0] < cols.target and _is_level(cells, cols):
         categories.append(cells.pop(0))
     rest = cells
     level1 = level2 = None
@@ -179,6 +180,7 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
     else:
         name_text = "".join(t for _, t in rest[:-1])
         target_text = rest[-1][1]
+    form.last_name = name_text
     level3, unit = split_name_unit(name_text) if name_text else (None, None)
     target = parse_target(target_text) if target_text else None
     form.indicators.append(
@@ -195,6 +197,40 @@ def _indicator_row(form: _Form, row: Row, form_id: str) -> None:
             page=row.page,
         )
     )
+
+
+def _is_level(cells: list[tuple[int, str]], cols: _IndicatorColumns) -> bool:
+    """The first cell names a level: it reads like one, or it sits in a level column with a
+    name and a target after it (a 二级 name cut short by a page break)."""
+    index, text = cells[0]
+    return is_category(text) or (index in (cols.level1, cols.level2) and len(cells) > 2)
+
+
+def _continues_split_row(form: _Form, row: Row) -> bool:
+    """A row without a target at the top of a new page is the tail of the indicator the
+    page break split: its 一级/二级 and name pieces join the indicator above."""
+    cols = form.indicator_columns
+    assert cols is not None
+    cells = [(i, c.text.strip()) for i, c in enumerate(row.cells) if not c.is_blank]
+    if not form.indicators or not cells or any(index >= cols.target for index, _ in cells):
+        return False
+    last = form.indicators[-1]
+    if row.page is None or last.page is None or row.page == last.page:
+        return False
+    update: dict[str, str | None] = {}
+    for index, text in cells:
+        if index == cols.level1 and last.level1:
+            form.level1 = update["level1"] = join_wrapped([last.level1, text])
+        elif index == cols.level2 and last.level2:
+            form.level2 = update["level2"] = join_wrapped([last.level2, text])
+        elif index >= cols.level3 or index == cols.level2:
+            form.last_name = join_wrapped([form.last_name or "", text])
+            level3, unit = split_name_unit(form.last_name)
+            target = parse_target(last.target_text) if last.target_text else None
+            update["level3"] = level3 or None
+            update["unit"] = unit or (target.unit if target else None)
+    form.indicators[-1] = last.model_copy(update=update)
+    return True
 
 
 def _add_row(form: _Form, row: Row, form_id: str) -> bool:

@@ -286,7 +286,10 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
     "huge-image-page.pdf": (_bytes(huge_image_page), Expect(FAILED, "no text layer")),
     "deep-nesting.pdf": (_bytes(lambda: deep_nesting(50_000)), Expect(FAILED)),
     "flate-bomb.pdf": (_bytes(lambda: flate_bomb(4)), Expect(FAILED, "memory limit")),
-    "operator-flood.pdf": (_bytes(lambda: operator_flood(3_000_000)), Expect(FAILED)),  # time or memory limit, whichever comes first
+    "operator-flood.pdf": (
+        _bytes(lambda: operator_flood(3_000_000)),
+        Expect(FAILED),
+    ),  # time or memory limit, whichever comes first
     "circular-pages.pdf": (_bytes(circular_pages), Expect(FAILED)),
     "junk.pdf": (_bytes(lambda: b"%PDF-1.4\n" + os.urandom(1 << 16)), Expect(FAILED)),
     "junk.txt": (_bytes(lambda: os.urandom(1 << 16)), Expect(FAILED)),

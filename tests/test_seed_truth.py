@@ -7,7 +7,7 @@ import pytest
 from fiscaldoc.pipeline import process
 from tests.truth import SEED, TRUTH, differences
 
-RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed.docx"]
+RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed-borderless.pdf", "seed.docx"]
 
 
 @pytest.mark.parametrize("name", RENDERINGS)

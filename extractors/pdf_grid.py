@@ -1,0 +1,586 @@
+"""Borderless grids: a header row found by meaning, rows anchored on one column, merged cells centred.
+
+A grid is found by its header line (the words of an allocation table or of a
+绩效指标 block). Column boundaries are the gutters between header cells: the
+x that the fewest words of the table cross. Rows are anchored on the 序号 /
+amount / target-value column; every other line of a plain column goes to the
+row band its centre falls in, with band edges at the widest vertical gap
+between two anchors. A merged cell (用款单位, 备注, 一级/二级指标) prints
+its text centred across the rows it spans: its block takes the contiguous run
+of free rows whose centre matches the block's centre, emitted in the run's
+first row with the rest marked covered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from extractors.pdf_words import WRAP_GAP, Span, Word, blocks, gutter, merged, split_cells, text_lines
+from fiscaldoc.document import Cell, Row
+from normalizers.allocation import header_columns
+from normalizers.amounts import parse_number
+from normalizers.performance import INDICATOR_COLUMNS
+from normalizers.text import key
+
+ENGINE = "pdfplumber-words"
+ANCHOR, BODY, MERGED = "anchor", "body", "merged"
+ORPHAN_TOLERANCE = 0.5
+UNCOVERED = 0.3
+TIE = 0.15
+"""Runs whose centres are off by less than this many line heights tie."""
+"""Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
+"""A merged-column block this many line heights off every span's centre starts a row of its own."""
+
+Role = tuple[str, bool]  # (role, anchor values must be numbers)
+
+
+def _allocation_roles(texts: list[str]) -> list[Role] | None:
+    cols = header_columns(Row(tuple(Cell(t) for t in texts)))
+    if cols is None:
+        return None
+    found = [i for i in (cols.seq, cols.recipient, cols.project, cols.amount, cols.note) if i is not None]
+    if len(found) < 3:
+        return None
+    roles: list[Role] = []
+    for i in range(len(texts)):
+        if i in (cols.seq, cols.amount):
+            roles.append((ANCHOR, True))
+        elif i in (cols.recipient, cols.note):
+            roles.append((MERGED, False))
+        else:
+            roles.append((BODY, False))
+    return roles
+
+
+def _indicator_roles(texts: list[str]) -> list[Role] | None:
+    found: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        k = key(text)
+        for name, words in INDICATOR_COLUMNS.items():
+            if name not in found and any(w in k for w in words):
+                found[name] = index
+                break
+    if "target" not in found or len(found) < 3:
+        return None
+    roles: list[Role] = []
+    for i in range(len(texts)):
+        if i == found["target"]:
+            roles.append((ANCHOR, False))
+        elif i == found.get("level3"):
+            roles.append((BODY, False))
+        else:
+            roles.append((MERGED, False))
+    return roles
+
+
+NOTE_WORDS = {"备注", "说明", "备注说明"}
+"""Merged columns whose text belongs to the first row it spans, not to every row."""
+
+HEADER_KINDS: dict[str, Callable[[list[str]], list[Role] | None]] = {
+    "allocation": _allocation_roles,
+    "indicators": _indicator_roles,
+}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid's columns: what a continuation page needs to go on reading it."""
+
+    kind: str
+    headers: tuple[str, ...]
+    roles: tuple[Role, ...]
+    bounds: tuple[float, ...]
+    """len(headers) + 1 x positions: column c lies between bounds[c] and bounds[c + 1]."""
+
+    def column_of(self, word: Word) -> int | None:
+        for c in range(len(self.headers)):
+            if self.bounds[c] <= word.cx < self.bounds[c + 1]:
+                return c
+        return None
+
+    def crossings(self, word: Word) -> int:
+        return sum(1 for b in self.bounds[1:-1] if word.x0 < b - 2 and word.x1 > b + 2)
+
+
+@dataclass(frozen=True)
+class Header:
+    kind: str
+    cells: tuple[Span, ...]
+    roles: tuple[Role, ...]
+
+    @property
+    def span(self) -> Span:
+        return merged(self.cells)
+
+
+def find_headers(words: Sequence[Word]) -> list[Header]:
+    """Header lines, each with the words of its cells that wrap above or below it (a
+    two-line ``补助资金（万`` / ``元）`` beside one-line cells centred on it)."""
+    found: list[Header] = []
+    used: set[int] = set()
+    for line in text_lines(words):
+        if any(id(w) in used for w in line.words):
+            continue
+        reach = 0.9 * line.height
+        group = list(line.words)
+        for _ in range(2):  # a cell wrapped to two lines reaches one line further each way
+            band = Span(tuple(group))
+            ids = {id(w) for w in group}
+            group += [
+                w
+                for w in words
+                if id(w) not in ids and w.top >= band.top - reach and w.bottom <= band.bottom + reach
+            ]
+        cells = [_cell_span(c) for c in split_cells(group)]
+        texts = [c.text for c in cells]
+        for kind, roles_of in HEADER_KINDS.items():
+            roles = roles_of(texts)
+            if roles is not None:
+                header = Header(kind, _extend_cells(cells, words), tuple(roles))
+                used.update(id(w) for c in header.cells for w in c.words)
+                found.append(header)
+                break
+    return found
+
+
+def _cell_span(words: list[Word]) -> Span:
+    return Span(tuple(sorted(words, key=lambda w: (round(w.top), w.x0))))
+
+
+def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
+    """A header cell's wrapped lines just above or below its line (``金额`` / ``（万元）``)."""
+    used = {id(w) for c in cells for w in c.words}
+    out = []
+    for cell in cells:
+        group = list(cell.words)
+        grew = True
+        while grew:
+            grew = False
+            span = Span(tuple(group))
+            for w in words:
+                if id(w) in used or not (w.x0 < span.x1 and w.x1 > span.x0):
+                    continue
+                gap = max(w.top - span.bottom, span.top - w.bottom)
+                if 0 <= gap <= WRAP_GAP * w.height * 0.8 and parse_number(w.text) is None:
+                    group.append(w)
+                    used.add(id(w))
+                    grew = True
+        out.append(Span(tuple(sorted(group, key=lambda w: (w.top, w.x0)))))
+    return tuple(out)
+
+
+def _bounds(cells: Sequence[Span], words: Sequence[Word]) -> list[float]:
+    left = min(min(w.x0 for w in words), cells[0].x0) - 1
+    right = max(max(w.x1 for w in words), cells[-1].x1) + 1
+    centres = [(c.x0 + c.x1) / 2 for c in cells]
+    inner = [gutter(words, a, b) for a, b in itertools.pairwise(centres)]
+    return [left, *inner, right]
+
+
+def layout(header: Header, words: Sequence[Word], bottom: float) -> tuple[Grid, float]:
+    """The grid under ``header`` and where it ends (the first running-text word or ``bottom``)."""
+    below = [w for w in words if header.span.top <= w.top < bottom]
+    grid = Grid(
+        header.kind, tuple(c.text for c in header.cells), header.roles, tuple(_bounds(header.cells, below))
+    )
+    end = region_end(grid, below, header.span.bottom, bottom)
+    inside = [w for w in below if w.top < end]
+    cells = list(header.cells)
+    roles = list(header.roles)
+    edge = gutter(inside, min(w.x0 for w in inside), cells[0].x0)
+    if edge < cells[0].x0 - 2 and any(w.x1 <= edge for w in inside):
+        cells.insert(0, Span(()))  # a leading label column (绩效指标) left of the header
+        roles.insert(0, (MERGED, False))
+        bounds = [min(w.x0 for w in inside) - 1, edge, *_bounds(header.cells, inside)[1:]]
+    else:
+        bounds = _bounds(header.cells, inside)
+    texts = tuple(c.text if c.words else "" for c in cells)
+    return Grid(header.kind, texts, tuple(roles), tuple(bounds)), end
+
+
+def region_end(grid: Grid, words: Sequence[Word], start: float, bottom: float) -> float:
+    """The top of the first word below ``start`` that runs across columns (text after the table)."""
+    tops = [w.top for w in words if w.top > start and grid.crossings(w) >= 2]
+    return min([*tops, bottom])
+
+
+@dataclass
+class _Layout:
+    grid: Grid
+    anchors: list[Span]
+    bands: list[tuple[float, float]] = field(default_factory=list)
+
+
+def _columns(grid: Grid, words: Sequence[Word]) -> dict[int, list[Word]]:
+    out: dict[int, list[Word]] = {c: [] for c in range(len(grid.headers))}
+    for w in words:
+        c = grid.column_of(w)
+        if c is not None:
+            out[c].append(w)
+    return out
+
+
+def _anchors(grid: Grid, columns: dict[int, list[Word]]) -> list[Span]:
+    spans: list[Span] = []
+    for c, (role, numeric) in enumerate(grid.roles):
+        if role != ANCHOR:
+            continue
+        lines = text_lines(columns[c])
+        if numeric:
+            spans.extend(ln for ln in lines if parse_number(ln.text) is not None)
+        else:
+            spans.extend(merged(b) for b in blocks(lines))
+    return _union_overlapping(spans)
+
+
+def _union_overlapping(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.top):
+        if out and span.top < out[-1].bottom:
+            out[-1] = merged([out[-1], span])
+        else:
+            out.append(span)
+    return out
+
+
+def _boundary(a: tuple[float, float], b: tuple[float, float], lines: Sequence[Span]) -> float:
+    """The middle of the widest vertical gap between two anchors among the lines between them."""
+    ca, cb = (a[0] + a[1]) / 2, (b[0] + b[1]) / 2
+    intervals = sorted([a, b, *((ln.top, ln.bottom) for ln in lines if ca < ln.cy < cb)])
+    joined: list[list[float]] = []
+    for top, bottom in intervals:
+        if joined and top <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], bottom)
+        else:
+            joined.append([top, bottom])
+    gaps = [(nxt[0] - cur[1], (nxt[0] + cur[1]) / 2) for cur, nxt in itertools.pairwise(joined)]
+    return max(gaps)[1] if gaps else (a[1] + b[0]) / 2
+
+
+def _bands(
+    anchors: list[Span],
+    lines: Sequence[Span],
+    top: tuple[float, float],
+    bottom: float,
+    every: Sequence[Span] = (),
+    open_end: bool = False,
+) -> list[tuple[float, float]]:
+    """Row bands: the first starts below ``top`` (the header, or the page top); the last
+    mirrors its anchor's distance to its top edge and takes the wrapped lines under it
+    (of any column, ``every``); a grid that runs on over the page (``open_end``) keeps
+    everything down to ``bottom`` in its last row, which the page break split."""
+    edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines)]
+    for a, b in itertools.pairwise(anchors):
+        edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines))
+    if top[0] == top[1] and len(edges) > 1:  # no header above: the first row mirrors its lower edge
+        first = anchors[0]
+        edges[0] = min(max(edges[0], first.cy - (edges[1] - first.cy)), first.top - 1)
+    last = anchors[-1]
+    end = last.cy + (last.cy - edges[-1])
+    reach = last.bottom
+    for ln in sorted([*lines, *every], key=lambda s: s.top):
+        if ln.top > last.top and ln.top - reach <= WRAP_GAP * ln.height and ln.top < bottom:
+            reach = max(reach, ln.bottom)
+    edges.append(min(max(end, reach + 1), bottom))
+    return list(itertools.pairwise(edges))
+
+
+def _with_tail(
+    anchors: list[Span], row_lines: Sequence[Span], every: Sequence[Span], head: tuple[float, float]
+) -> list[Span]:
+    """Anchors plus one for the tail of a split row: lines above the first row's own extent."""
+    first = anchors[0]
+    if len(anchors) > 1:
+        below = _boundary((first.top, first.bottom), (anchors[1].top, anchors[1].bottom), row_lines)
+    else:
+        below = max([first.bottom, *(ln.bottom for ln in row_lines if ln.top >= first.top)]) + 1
+    own_top = first.cy - (below - first.cy)
+    tail = [ln for ln in every if ln.top > head[1] and ln.bottom < own_top - 1]
+    return _union_overlapping([merged(tail), *anchors]) if tail else anchors
+
+
+def _band_of(bands: Sequence[tuple[float, float]], y: float) -> int | None:
+    for i, (top, bottom) in enumerate(bands):
+        if top <= y < bottom:
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    first: int
+    last: int
+    block: Span
+    lines: tuple[Span, ...]
+
+
+def _spans(
+    blocks_: list[list[Span]],
+    bands: Sequence[tuple[float, float]],
+    lowest: int,
+    prefer: set[tuple[int, int]] | None = None,
+    continued: bool = False,
+    split_tops: Sequence[float] | None = None,
+) -> tuple[list[_Placed], list[Span]]:
+    """Merged-column blocks → the run of rows each spans; blocks that fit no run are orphans.
+
+    ``split_tops`` (the grid runs on over the page): a run reaching the last row is a
+    merged cell the page break split, printed level with the first line of its first
+    row rather than centred; these are the first-line tops per row.
+
+    The runs are chosen together (dynamic programming over the blocks in
+    order): each run holds its block's own row and is centred on the block,
+    and in a fill-down column (``prefer`` is None) every row left uncovered
+    costs ``UNCOVERED`` line heights, since a blank there is a covered cell;
+    rows of equal height make symmetric runs tie, and this settles them. On
+    a ``continued`` page the rows above the first block are free: they are
+    the previous page's cell. In a note column (``prefer`` given) blank rows
+    are free and a run equal to a 用款单位 run is preferred, else the shortest.
+    """
+    if prefer is not None:
+        return _note_spans(blocks_, bands, lowest, prefer), []
+    owned: dict[int, list[Span]] = {}
+    orphans: list[Span] = []
+    for lines in blocks_:
+        block = merged(lines)
+        own = _band_of(bands, block.cy)
+        if own is None or own < lowest:
+            continue
+        if own in owned:  # two blocks in one row: the one nearer its centre keeps it
+            middle = sum(bands[own]) / 2
+            other = merged(owned[own])
+            if abs(block.cy - middle) < abs(other.cy - middle):
+                owned[own], block = list(lines), other
+            orphans.append(block)
+            continue
+        owned[own] = list(lines)
+    if not owned:
+        return [], orphans
+    rows = sorted(owned)
+    blocks_by_row = [merged(owned[r]) for r in rows]
+    height = min(b.height for b in blocks_by_row)
+    gap_cost = 0.0 if prefer is not None else UNCOVERED * height
+
+    def cost(n: int, a: int, b: int) -> float:
+        off = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
+        if split_tops is not None and b == len(bands) - 1:
+            off = min(off, abs(blocks_by_row[n].top - split_tops[a]))
+        centre = (
+            (off // (TIE * height)) * TIE * height
+        )  # within TIE lines a run ties: the rules below settle it
+        if continued and n == 0:
+            centre += 0.01 * (rows[0] - a)  # a tie goes to the previous page's cell
+        if prefer is None:
+            return centre
+        return centre + (0.0 if (a, b) in prefer else 0.02 + 0.01 * (b - a))
+
+    # best maps the last row used so far → (cost, back pointer chain).
+    best: dict[int, tuple[float, list[tuple[int, int]]]] = {lowest - 1: (0.0, [])}
+    for n, own in enumerate(rows):
+        limit = rows[n + 1] if n + 1 < len(rows) else len(bands)
+        nxt: dict[int, tuple[float, list[tuple[int, int]]]] = {}
+        for a in range(lowest, own + 1):
+            entries = [
+                (c + (0.0 if n == 0 and continued else gap_cost * (a - pb - 1)), chain)
+                for pb, (c, chain) in best.items()
+                if pb < a
+            ]
+            if not entries:
+                continue
+            enter, chain = min(entries, key=lambda e: e[0])
+            for b in range(own, limit):
+                total = enter + cost(n, a, b)
+                if b not in nxt or total < nxt[b][0]:
+                    nxt[b] = (total, [*chain, (a, b)])
+        best = nxt
+    _, chosen = min(
+        ((c + gap_cost * (len(bands) - 1 - b), ch) for b, (c, ch) in best.items()), key=lambda e: e[0]
+    )
+    placed: list[_Placed] = []
+    for n, (a, b) in enumerate(chosen):
+        block = blocks_by_row[n]
+        if cost(n, a, b) > ORPHAN_TOLERANCE * block.height:
+            orphans.append(block)
+            a = b = rows[n]
+        placed.append(_Placed(a, b, block, tuple(owned[rows[n]])))
+    return placed, orphans
+
+
+def _split_cell_tail(
+    blocks_: list[list[Span]],
+    owns: dict[int, int | None],
+    bands: Sequence[tuple[float, float]],
+    lowest: int,
+    tail_rows: int,
+) -> list[Span] | None:
+    """The first block of a merged column when it is centred on a run that starts in the tail
+    row rather than on its own row: the rest of a merged cell the page break split."""
+    later = [b for b in blocks_ if (owns[id(b)] or -1) >= lowest + tail_rows]
+    if not later:
+        return None
+    lines = later[0]
+    block, own = merged(lines), owns[id(lines)]
+    assert own is not None
+    start = lowest + tail_rows
+    own_runs = min(
+        abs(block.cy - (bands[a][0] + bands[b][1]) / 2)
+        for a in range(start, own + 1)
+        for b in range(own, len(bands))
+    )
+    from_tail = min(abs(block.cy - (bands[lowest][0] + bands[k][1]) / 2) for k in range(own, len(bands)))
+    clear = from_tail <= 0.3 * block.height and from_tail < own_runs - 0.3 * block.height
+    return lines if clear else None
+
+
+def _note_spans(
+    blocks_: list[list[Span]], bands: Sequence[tuple[float, float]], lowest: int, runs: set[tuple[int, int]]
+) -> list[_Placed]:
+    """A note belongs to the first row of the 用款单位 run that holds its own row, else to
+    its own row alone (blank note cells are just blank)."""
+    placed: list[_Placed] = []
+    for lines in blocks_:
+        block = merged(lines)
+        own = _band_of(bands, block.cy)
+        if own is None or own < lowest:
+            continue
+        a, b = next(((a, b) for a, b in sorted(runs) if a <= own <= b), (own, own))
+        if placed and placed[-1].last >= a:
+            a = b = own  # two notes in one run: each keeps its own row
+        placed.append(_Placed(a, b, block, tuple(lines)))
+    return placed
+
+
+def read(
+    grid: Grid,
+    words: Sequence[Word],
+    page_no: int,
+    header: Header | None,
+    top: float,
+    bottom: float,
+    continued: bool = False,
+    open_end: bool = False,
+) -> tuple[list[Row], set[int]]:
+    """Rows of one grid on one page between ``top`` and ``bottom``; the ids of the words used.
+
+    ``continued``: the grid goes on from the previous page, so text above the first
+    row's own extent is the tail of a row the page break split (a row of its own,
+    which the normaliser joins to the row above), and blank merged cells at the
+    top belong to the previous page's label rather than to one below.
+    """
+    from extractors.pdf import cell_text
+
+    header_ids = {id(w) for c in header.cells for w in c.words} if header else set()
+    inside = [w for w in words if top <= w.top < bottom and id(w) not in header_ids]
+    columns = _columns(grid, inside)
+    anchors = _anchors(grid, columns)
+    row_lines = [
+        ln for c, (role, _) in enumerate(grid.roles) if role != MERGED for ln in text_lines(columns[c])
+    ]
+    merged_blocks = {
+        c: blocks(text_lines(columns[c])) for c, (role, _) in enumerate(grid.roles) if role == MERGED
+    }
+    head = (header.span.top, header.span.bottom) if header else (top, top)
+    offset = 1 if header else 0
+    tail_rows = 0
+    every = [*row_lines, *(ln for blks in merged_blocks.values() for b in blks for ln in b)]
+    if continued and not anchors and every:
+        anchors, tail_rows = [merged(every)], 1  # the page holds only the tail of a split row
+    elif continued and anchors:
+        before = len(anchors)
+        anchors = _with_tail(anchors, row_lines, every, head)
+        tail_rows = len(anchors) - before
+    if not anchors:
+        if header is None:
+            return [], set()
+        # A header alone at the foot of a page: its rows follow on the next one.
+        box = (grid.bounds[0], header.span.top, grid.bounds[-1], header.span.bottom)
+        cells = tuple(Cell(t, page=page_no) for t in grid.headers)
+        return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
+    occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
+    order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
+    for _ in range(6):
+        bands = _bands(anchors, row_lines, head, bottom, every, open_end)
+        if header:
+            bands.insert(0, (header.span.top - 1, bands[0][0]))
+        split_tops = None
+        if open_end:
+            split_tops = [
+                min([ln.top for ln in row_lines if top <= ln.cy < bottom] or [top]) for top, bottom in bands
+            ]
+        placements: dict[int, list[_Placed]] = {}
+        lost: dict[int, list[Span]] = {}
+        fills: set[tuple[int, int]] = set()
+        for c in order:
+            lowest = 0 if header and not grid.headers[c] else offset
+            is_note = key(grid.headers[c]) in NOTE_WORDS
+            owns = {id(b): _band_of(bands, merged(b).cy) for b in merged_blocks[c]}
+            tails = [b for b in merged_blocks[c] if owns[id(b)] in range(lowest, lowest + tail_rows)]
+            if tail_rows and (first := _split_cell_tail(merged_blocks[c], owns, bands, lowest, tail_rows)):
+                tails.append(first)
+            rest = [b for b in merged_blocks[c] if b not in tails]
+            placements[c], orphans = _spans(
+                rest, bands, lowest + tail_rows, fills if is_note else None, continued, split_tops
+            )
+            for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
+                own = min(owns[id(b)] or 0, lowest + tail_rows - 1)
+                placements[c].insert(0, _Placed(own, own, merged(b), tuple(b)))
+            if not is_note:
+                fills.update((p.first, p.last) for p in placements[c])
+            lost[c] = [o for o in orphans if not any(o.top < a.bottom and o.bottom > a.top for a in occupied)]
+        finest = max(lost, key=lambda c: (bool(lost[c]), len(merged_blocks[c])), default=None)
+        if finest is None or not lost[finest]:
+            break
+        anchors = _union_overlapping([*anchors, *lost[finest]])
+    rows, used = _emit(grid, bands, columns, placements, header, page_no, cell_text)
+    return rows, used | header_ids
+
+
+def _emit(
+    grid: Grid,
+    bands: list[tuple[float, float]],
+    columns: dict[int, list[Word]],
+    placements: dict[int, list[_Placed]],
+    header: Header | None,
+    page_no: int,
+    cell_text: Callable[[list[dict[str, object]]], str],
+) -> tuple[list[Row], set[int]]:
+    used: set[int] = set()
+    assigned: dict[tuple[int, int], list[Span]] = {}
+    for c, (role, _) in enumerate(grid.roles):
+        if role == MERGED:
+            continue
+        for ln in text_lines(columns[c]):
+            band = _band_of(bands, ln.cy)
+            if band is not None and not (header and band == 0):
+                assigned.setdefault((c, band), []).append(ln)
+                used.update(id(w) for w in ln.words)
+    starts: dict[tuple[int, int], _Placed] = {}
+    covered: set[tuple[int, int]] = set()
+    for c, placed in placements.items():
+        for p in placed:
+            starts[(c, p.first)] = p
+            covered.update((c, r) for r in range(p.first + 1, p.last + 1))
+            used.update(id(w) for w in p.block.words)
+    header_cells = {i: t for i, t in enumerate(grid.headers)} if header else {}
+    rows: list[Row] = []
+    x_left, x_right = grid.bounds[0], grid.bounds[-1]
+    for i, (top, bottom) in enumerate(bands):
+        cells: list[Cell] = []
+        for c in range(len(grid.headers)):
+            x0, x1 = grid.bounds[c], grid.bounds[c + 1]
+            if (c, i) in starts:
+                p = starts[(c, i)]
+                text = cell_text([ln.as_line() for ln in p.lines])
+                cells.append(Cell(text, page=page_no, bbox=(x0, bands[p.first][0], x1, bands[p.last][1])))
+            elif (c, i) in covered:
+                cells.append(Cell("", page=page_no, covered=True))
+            elif header and i == 0:
+                cells.append(Cell(header_cells[c], page=page_no, bbox=(x0, top, x1, bottom)))
+            else:
+                lines = assigned.get((c, i), [])
+                text = cell_text([ln.as_line() for ln in lines])
+                cells.append(Cell(text, page=page_no, bbox=(x0, top, x1, bottom)))
+        rows.append(Row(tuple(cells), page=page_no, bbox=(x_left, top, x_right, bottom), engine=ENGINE))
+    return rows, used

@@ -1,0 +1,81 @@
+"""Garbled text layers are flagged for OCR, never loaded; parses are chosen by their arithmetic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+from extractors import pdf_camelot
+from extractors.pdf import read
+from extractors.pdf_choice import choose, judge
+from fiscaldoc.document import Cell, RawDocument, Row
+from fiscaldoc.pipeline import process
+from tests.truth import SEED
+
+
+def _without_to_unicode(source: Path, out: Path, garble: set[int]) -> Path:
+    """A copy of ``source`` whose pages in ``garble`` lose their fonts' ToUnicode maps:
+    pdfminer then reads ``(cid:N)`` there, as from a badly exported PDF."""
+    plain, broken = PdfReader(source), PdfReader(source)
+    writer = PdfWriter()
+    for n in range(len(plain.pages)):
+        writer.add_page((broken if n + 1 in garble else plain).pages[n])
+    for n in garble:
+        fonts = writer.pages[n - 1]["/Resources"]["/Font"]
+        for name in fonts:
+            font = fonts[name].get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+    writer.write(out)
+    return out
+
+
+def test_garbled_pages_go_to_ocr_not_the_warehouse(tmp_path: Path) -> None:
+    pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {2, 3, 4})
+    result = process(pdf)
+    assert result.document.status == "partial"
+    assert result.document.text_source == "mixed"
+    assert "page 2: garbled text layer" in (result.document.error or "")
+    assert len(result.records.allocation_items) == 6  # page 1 is sound
+    assert result.records.performance_forms == []
+    loaded = [i.project for i in result.records.allocation_items]
+    assert not any("(cid:" in text for text in loaded)
+
+
+def test_a_wholly_garbled_pdf_loads_nothing(tmp_path: Path) -> None:
+    pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {1, 2, 3, 4})
+    doc, good, _ = read(pdf)
+    assert good == [] and doc.text_source == "ocr" and doc.blocks == []
+    assert process(pdf).document.status == "failed"
+
+
+def _plan(amounts: list[str], engine: str) -> RawDocument:
+    header = Row(
+        tuple(Cell(t) for t in ("序号", "用款单位", "项目内容", "金额（万元）")), page=1, engine=engine
+    )
+    rows = [
+        Row((Cell(str(n)), Cell("省自然资源厅"), Cell(f"项目{n}"), Cell(a)), page=1, engine=engine)
+        for n, a in enumerate(amounts, 1)
+    ]
+    total = Row((Cell(""), Cell("总计"), Cell(""), Cell("600")), page=1, engine=engine)
+    return RawDocument(media_type="pdf", engine=engine, blocks=[header, *rows, total])
+
+
+def test_the_parse_that_adds_up_wins() -> None:
+    split = _plan(["100", "2", "300"], "pdfplumber-lines")  # 200 read as 2: a number split
+    whole = _plan(["100", "200", "300"], "camelot-lattice")
+    assert not judge(split).reconciles and judge(whole).reconciles
+    chosen = choose(Path("x.pdf"), split, [lambda _: whole])
+    assert chosen is whole
+
+
+def test_no_second_opinion_when_the_first_reconciles(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(pdf_camelot, "extract", lambda *a, **k: calls.append("camelot"))
+    result = process(SEED / "seed-ruled.pdf")
+    assert calls == []
+    assert result.records.allocation_plans[0].engine == "pdfplumber-lines"
+    assert process(SEED / "seed-borderless.pdf").records.allocation_plans[0].engine == "pdfplumber-words"
