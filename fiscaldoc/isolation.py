@@ -121,7 +121,14 @@ def _worker(
     except Exception as exc:  # a bug, not a bad file: still one line, no traceback on stderr
         out.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"))
         return
-    out.send(("result", result))
+    try:
+        out.send(("result", result))
+    except MemoryError:  # pickling the result itself hit the limit
+        del result
+        try:
+            out.send(("memory", None))
+        except BaseException:
+            os._exit(1)  # the parent reports a worker that died without a word
     out.close()
 
 

@@ -38,7 +38,7 @@ def test_garbled_pages_go_to_ocr_not_the_warehouse(tmp_path: Path) -> None:
     result = process(pdf)
     assert result.document.status == "partial"
     assert result.document.text_source == "mixed"
-    assert "page 2: garbled text layer" in (result.document.error or "")
+    assert "pages 2-4: garbled text layer" in (result.document.error or "")
     assert len(result.records.allocation_items) == 6  # page 1 is sound
     assert result.records.performance_forms == []
     loaded = [i.project for i in result.records.allocation_items]
