@@ -7,6 +7,7 @@ lines outside tables → blocks in reading order.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,15 +72,75 @@ def _bbox(obj: Any) -> BBox:
     return (float(x0), float(top), float(x1), float(bottom))
 
 
+class CellIndex:
+    """Which cell of a table a point falls in, by bisecting the table's grid lines.
+
+    Built once per table, so a page's characters are dealt out to the cells in one
+    pass instead of cropping the page once per cell.
+    """
+
+    def __init__(self, cells: list[tuple[float, float, float, float]]) -> None:
+        self.xs = sorted({v for c in cells for v in (c[0], c[2])})
+        self.ys = sorted({v for c in cells for v in (c[1], c[3])})
+        self.slots: dict[tuple[int, int], int] = {}
+        for n, (x0, top, x1, bottom) in enumerate(cells):
+            for i in range(bisect_left(self.xs, x0), bisect_left(self.xs, x1)):
+                for j in range(bisect_left(self.ys, top), bisect_left(self.ys, bottom)):
+                    self.slots.setdefault((i, j), n)
+
+    def find(self, x: float, y: float) -> int | None:
+        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
+            return None
+        i = min(bisect_right(self.xs, x), len(self.xs) - 1) - 1
+        j = min(bisect_right(self.ys, y), len(self.ys) - 1) - 1
+        return self.slots.get((i, j))
+
+
+def _clipped(char: dict[str, Any], box: tuple[float, float, float, float]) -> dict[str, Any]:
+    """The character as ``page.crop(box)`` shows it: its box cut to the cell's."""
+    x0, top, x1, bottom = box
+    if x0 <= char["x0"] and char["x1"] <= x1 and top <= char["top"] and char["bottom"] <= bottom:
+        return char
+    out = dict(char)
+    out["x0"], out["x1"] = max(char["x0"], x0), min(char["x1"], x1)
+    out["top"], out["bottom"] = max(char["top"], top), min(char["bottom"], bottom)
+    if "doctop" in out:
+        out["doctop"] = char["doctop"] + out["top"] - char["top"]
+    out["width"], out["height"] = out["x1"] - out["x0"], out["bottom"] - out["top"]
+    return out
+
+
+def cell_chars(chars: list[dict[str, Any]], cells: list[Any]) -> list[list[dict[str, Any]]]:
+    """Each character to the cell its centre falls in (page order kept), clipped to that cell."""
+    boxes = [_bbox(c) for c in cells]
+    index = CellIndex(boxes)
+    out: list[list[dict[str, Any]]] = [[] for _ in boxes]
+    for char in chars:
+        n = index.find((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
+        if n is not None:
+            out[n].append(_clipped(char, boxes[n]))
+    return out
+
+
+def text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pdfplumber's own text lines (``extract_text_lines``) of a set of characters."""
+    if not chars:
+        return []
+    from pdfplumber.utils.text import chars_to_textmap
+
+    lines: list[dict[str, Any]] = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
+    return lines
+
+
 def table_rows(page: Any, table: Any, page_no: int) -> Iterator[Row]:
+    by_cell = dict(zip(table.cells, cell_chars(page.chars, table.cells), strict=True))
     for row in table.rows:
         cells = []
         for box in row.cells:
             if box is None:
                 cells.append(Cell("", page=page_no, covered=True))
                 continue
-            lines = page.crop(box).extract_text_lines(return_chars=False)
-            cells.append(Cell(cell_text(lines), page=page_no, bbox=_bbox(box)))
+            cells.append(Cell(cell_text(text_lines(by_cell[box])), page=page_no, bbox=_bbox(box)))
         yield Row(tuple(cells), page=page_no, bbox=_row_bbox(row.bbox, cells), engine=ENGINE)
 
 
