@@ -74,7 +74,6 @@ def main() -> None:
         f"{sum(len(d['items']) for d in truth)} items; load average {os.getloadavg()[0]:.2f}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        camelot = args.camelot_pages
         plan = [
             ("flow", "fiscaldoc end-to-end (Prefect → DuckDB)", "flow", tmp),
             ("library", "fiscaldoc extract+normalise", "library", ""),
