@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractors import textlines
 from extractors.errors import UnreadableDocument
+from extractors.pdfium_pages import open_fast
 from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
 from normalizers.text import join_wrapped
 
@@ -126,6 +128,8 @@ def text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """pdfplumber's own text lines (``extract_text_lines``) of a set of characters."""
     if not chars:
         return []
+    if all(c.get("upright", False) for c in chars):
+        return textlines.text_lines(chars)  # the same lines, without the text map's cost
     from pdfplumber.utils.text import chars_to_textmap
 
     lines: list[dict[str, Any]] = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
@@ -197,12 +201,50 @@ def _open(path: Path) -> Any:
         raise UnreadableDocument(f"damaged PDF: {exc}") from exc
 
 
+class _Pages:
+    """One PDF's pages: through pdfium where it reads a page the way pdfplumber would (fast),
+    through pdfplumber otherwise; each parser opens the file at most once, pdfplumber only
+    when a page needs it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fast = open_fast(path)
+        self._pdf: Any = None if self.fast is not None else _open(path)
+
+    @property
+    def pdf(self) -> Any:
+        if self._pdf is None:
+            self._pdf = _open(self.path)
+        return self._pdf
+
+    def __len__(self) -> int:
+        return len(self.fast) if self.fast is not None else len(self.pdf.pages)
+
+    def fast_blocks(self, page_no: int) -> list[Block] | None:
+        return None if self.fast is None else self.fast.blocks(page_no - 1, page_no, page_blocks)
+
+    def plumber(self, page_no: int) -> Any:
+        return self.pdf.pages[page_no - 1]
+
+    def close(self) -> None:
+        if self.fast is not None:
+            self.fast.close()
+        if self._pdf is not None:
+            self._pdf.close()
+
+
 def extract(path: Path) -> RawDocument:
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
-    with _open(path) as pdf:
-        doc.page_count = len(pdf.pages)
-        for page_no, page in enumerate(pdf.pages, start=1):
+    pages = _Pages(path)
+    try:
+        doc.page_count = len(pages)
+        for page_no in range(1, doc.page_count + 1):
+            if (blocks := pages.fast_blocks(page_no)) is not None:
+                sources.add("native")
+                doc.blocks.extend(blocks)
+                continue
+            page = pages.plumber(page_no)
             chars = page.chars
             if not chars:
                 sources.add("ocr")
@@ -214,6 +256,8 @@ def extract(path: Path) -> RawDocument:
                 sources.add("native")
                 doc.blocks.extend(page_blocks(page, page_no))
             page.close()
+    finally:
+        pages.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
