@@ -161,6 +161,8 @@ def _groups(rng: random.Random) -> list[tuple[str, int]]:
     """(用款单位, rows) — names unique within a document, so a 合计 note sums one group."""
     names = [p + d + u for p in _PLACES for d in _DISTRICTS for u in _UNITS]
     rng.shuffle(names)
+    # long documents outgrow the 2,200 names: later rounds get a numbered office
+    names += [f"{name}第{n}分部" for n in range(2, 12) for name in names]
     return [(name, rng.choice((1, 1, 2, 3, 4))) for name in names]
 
 
@@ -274,7 +276,7 @@ def _draw(doc: Doc, rows: list[tuple[Item, bool]], total_row: bool, path: Path, 
     return fitted
 
 
-def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path) -> dict[str, Any]:
+def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path, exact: bool = False) -> dict[str, Any]:
     _font()
     year = rng.choice(range(2018, 2025))
     topic = rng.choice(_TOPICS)
@@ -284,8 +286,8 @@ def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path) -> dict[s
         title=f"{year} 年{topic}专项资金分配方案",
         year=year,
     )
-    pages = rng.randint(1, max_pages)
-    rows_wanted = max(2, pages * 20)
+    pages = max_pages if exact else rng.randint(1, max_pages)
+    rows_wanted = max(2, pages * (40 if exact else 20))
     rows: list[tuple[Item, bool]] = []
     seq = 0
     for recipient, size in _groups(rng):
@@ -330,14 +332,17 @@ def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path) -> dict[s
     }
 
 
-def build(folder: Path, docs: int, max_pages: int, seed: int = 7) -> Path:
-    """Generate (once) and return the corpus folder; ``truth.json`` lists every document."""
-    target = folder / f"ruled-d{docs}-p{max_pages}-s{seed}"
+def build(folder: Path, docs: int, max_pages: int, seed: int = 7, exact: bool = False) -> Path:
+    """Generate (once) and return the corpus folder; ``truth.json`` lists every document.
+
+    ``exact``: every document has ``max_pages`` pages (the memory check's long file).
+    """
+    target = folder / f"ruled-d{docs}-p{max_pages}-s{seed}{'-exact' if exact else ''}"
     truth_file = target / "truth.json"
     if truth_file.exists():
         return target
     target.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    truth = [make_doc(n, rng, max_pages, target) for n in range(docs)]
+    truth = [make_doc(n, rng, max_pages, target, exact) for n in range(docs)]
     truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return target

@@ -118,6 +118,27 @@ def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
     return {"pages": _pages(corpus), **_score(corpus, got)}
 
 
+def fiscaldoc_load(corpus: Path, folder: str) -> dict[str, Any]:
+    """pipeline.process then the warehouse load, one document at a time, no Prefect."""
+    from fiscaldoc.pipeline import process
+    from warehouse.load import Warehouse
+
+    db = Path(folder or corpus) / "bench-load.duckdb"
+    db.unlink(missing_ok=True)
+    warehouse = Warehouse(f"duckdb:///{db}")
+    got: list[Any] = []
+    try:
+        for path in _pdfs(corpus):
+            result = process(path)
+            warehouse.load([result])
+            got += _record_keys(path.name, result.records)
+            del result
+    finally:
+        warehouse.dispose()
+        db.unlink(missing_ok=True)
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
 def fiscaldoc_flow(corpus: Path, folder: str) -> dict[str, Any]:
     """The Prefect flow end to end into a fresh DuckDB; F1 read back from the warehouse."""
     from fiscaldoc.cli import quiet_prefect
@@ -155,6 +176,7 @@ def peak_rss_mb() -> float:
 MODES: dict[str, Callable[[Path, str], dict[str, Any]]] = {
     "flow": fiscaldoc_flow,
     "library": fiscaldoc_library,
+    "load": fiscaldoc_load,
     "workers": fiscaldoc_workers,
     "pdfplumber": pdfplumber_tables,
     "camelot": camelot_lattice,
