@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from warehouse.load import DEFAULT_URL
+from warehouse import DEFAULT_URL
 
 app = typer.Typer(
     add_completion=False,

@@ -12,9 +12,8 @@ from sqlalchemy import Connection, Engine, create_engine, delete, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from fiscaldoc.records import DocumentResult
+from warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
 from warehouse import schema
-
-DEFAULT_URL = "duckdb:///warehouse.duckdb"
 
 
 def engine_url(url: str) -> str:
