@@ -26,16 +26,24 @@ class Format:
     module: str
     suffixes: tuple[str, ...]
     magic: tuple[bytes, ...] = ()
+    careful: str | None = None
+    """A slower reference reading in the same module, for documents whose amounts do not add up."""
 
     def extractor(self) -> Callable[[Path], RawDocument]:
         fn: Callable[[Path], RawDocument] = importlib.import_module(self.module).extract
+        return fn
+
+    def careful_extractor(self) -> Callable[[Path], RawDocument] | None:
+        if self.careful is None:
+            return None
+        fn: Callable[[Path], RawDocument] = getattr(importlib.import_module(self.module), self.careful)
         return fn
 
 
 FORMATS: dict[str, Format] = {
     f.media_type: f
     for f in (
-        Format("pdf", "extractors.pdf", (".pdf",), (b"%PDF-",)),
+        Format("pdf", "extractors.pdf", (".pdf",), (b"%PDF-",), careful="extract_careful"),
         Format("text", "extractors.text", (".txt", ".csv", ".tsv", "")),
     )
 }

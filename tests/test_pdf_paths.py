@@ -1,0 +1,40 @@
+"""The pdfium fast path and pdfplumber's reference reading agree; the pipeline falls back to the
+reference reading when the fast one does not add up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from extractors import pdf as pdf_extractor
+from fiscaldoc.document import RawDocument, Row
+from fiscaldoc.pipeline import process
+from normalizers import normalize
+
+from .truth import SEED, differences
+
+RULED = SEED / "seed-ruled.pdf"
+
+
+def test_fast_and_careful_readings_give_the_same_records() -> None:
+    fast = normalize(pdf_extractor.extract(RULED), "x")
+    careful = normalize(pdf_extractor.extract_careful(RULED), "x")
+    assert fast == careful
+    assert not differences(fast)
+
+
+def test_a_reading_that_does_not_add_up_is_read_again_carefully(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pdf_extractor.extract
+
+    def lossy(path: Path) -> RawDocument:
+        doc = real(path)
+        rows = [i for i, b in enumerate(doc.blocks) if isinstance(b, Row) and b.cells[0].text == "3"]
+        return replace(doc, blocks=[b for i, b in enumerate(doc.blocks) if i not in rows])
+
+    monkeypatch.setattr(pdf_extractor, "extract", lossy)
+    assert differences(normalize(lossy(RULED), "x")), "the lossy reading loses item 3"
+    result = process(RULED)
+    assert not differences(result.records)
+    assert all(c.status == "pass" for c in result.check_results if c.rule == "total_matches_items")
