@@ -100,6 +100,18 @@ def fiscaldoc_library(corpus: Path, _: str) -> dict[str, Any]:
     return {"pages": _pages(corpus), **_score(corpus, got)}
 
 
+def fiscaldoc_reference(corpus: Path, _: str) -> dict[str, Any]:
+    """extract → normalise with pdfplumber on every page (no pdfium fast path): the reading the
+    fast path must match, for F1 and speed side by side."""
+    from extractors.pdf import extract_careful
+    from normalizers import normalize
+
+    got: list[Any] = []
+    for path in _pdfs(corpus):
+        got += _record_keys(path.name, normalize(extract_careful(path), path.name))
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
 def _process(path: Path) -> tuple[str, Any]:
     from fiscaldoc.pipeline import process
 
@@ -109,6 +121,12 @@ def _process(path: Path) -> tuple[str, Any]:
 def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
     """pipeline.process (extract → normalise → check) over a process pool, largest files first."""
     from multiprocessing import Pool
+
+    # imported once here, so the forked workers share them instead of importing each
+    from checks import run_checks  # noqa: F401
+    from extractors import pdf  # noqa: F401
+    from fiscaldoc import pipeline  # noqa: F401
+    from normalizers import normalize  # noqa: F401
 
     files = sorted(_pdfs(corpus), key=lambda p: p.stat().st_size, reverse=True)
     got: list[Any] = []
@@ -177,6 +195,7 @@ MODES: dict[str, Callable[[Path, str], dict[str, Any]]] = {
     "flow": fiscaldoc_flow,
     "library": fiscaldoc_library,
     "load": fiscaldoc_load,
+    "reference": fiscaldoc_reference,
     "workers": fiscaldoc_workers,
     "pdfplumber": pdfplumber_tables,
     "camelot": camelot_lattice,

@@ -86,6 +86,7 @@ def main() -> None:
         plan = [
             ("flow", "fiscaldoc end-to-end (Prefect → DuckDB)", "flow", tmp),
             ("library", "fiscaldoc extract+normalise", "library", ""),
+            ("reference", "  same, pdfplumber only (no fast path)", "reference", ""),
             ("workers1", "fiscaldoc, 1 worker", "workers", "1"),
             ("workers2", "fiscaldoc, 2 workers", "workers", "2"),
             ("pdfplumber", "pdfplumber extract_tables", "pdfplumber", ""),
