@@ -304,7 +304,16 @@ class FastPages:
             view = page_view(page)
         finally:
             page.close()
-        return None if view is None else read(view, page_no)
+        if view is None:
+            return None
+        try:
+            return read(view, page_no)
+        except AttributeError as exc:
+            # The reader asked for a part of pdfplumber's Page API this view does not offer
+            # (a newer page reader): that page is pdfplumber's, not an error of the file.
+            if exc.obj is view:
+                return None
+            raise
 
     def close(self) -> None:
         self.pdf.close()

@@ -38,3 +38,18 @@ def test_a_reading_that_does_not_add_up_is_read_again_carefully(monkeypatch: pyt
     result = process(RULED)
     assert not differences(result.records)
     assert all(c.status == "pass" for c in result.check_results if c.rule == "total_matches_items")
+
+
+def test_a_page_reader_needing_more_of_pdfplumbers_api_gets_pdfplumber_pages() -> None:
+    from extractors.pdfium_pages import open_fast
+
+    def wants_words(page: object, page_no: int) -> list[object]:
+        return list(page.extract_words())  # type: ignore[attr-defined]
+
+    fast = open_fast(RULED)
+    assert fast is not None
+    try:
+        assert fast.blocks(0, 1, pdf_extractor.page_blocks)
+        assert fast.blocks(0, 1, wants_words) is None
+    finally:
+        fast.close()
