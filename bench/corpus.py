@@ -218,11 +218,12 @@ def _draw(doc: Doc, rows: list[tuple[Item, bool]], total_row: bool, path: Path, 
     top = w.new_page()
     w.text(MARGIN_X, top, doc.label)
     w.canvas.setFont(FONT, 16)
-    title_w = __import__("reportlab.pdfbase.pdfmetrics", fromlist=["x"]).stringWidth(doc.title, FONT, 16)
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    title_w = stringWidth(doc.title, FONT, 16)
     w.canvas.drawString((PAGE_W - title_w) / 2, PAGE_H - top - 40, doc.title)
     w.text(w.xs[-1] - 60, top + 56, "单位：万元")
     top = w.header(top + 74)
-    table_top = top
     page_table_top = top - _row_height([c for c, _ in COLS], w.widths)
     fitted = 0
     group_top: float | None = None
@@ -271,7 +272,6 @@ def _draw(doc: Doc, rows: list[tuple[Item, bool]], total_row: bool, path: Path, 
         top += height
     w.hline(w.xs[0], w.xs[-1], top)
     close_page(top)
-    del table_top
     w.canvas.save()
     return fitted
 
