@@ -58,10 +58,20 @@ def _plan_amount(records: Records, plan: AllocationPlan) -> Decimal:
     return sum((i.amount_yuan for i in _items_of(records, plan.plan_id)), Decimal(0))
 
 
+def _items_by_recipient(records: Records) -> dict[tuple[str, str], list[AllocationItem]]:
+    """Items per (plan, recipient's comparison key), built once: a long plan has thousands of
+    subtotals, and scanning every item for each of them was quadratic."""
+    groups: dict[tuple[str, str], list[AllocationItem]] = {}
+    for item in records.allocation_items:
+        groups.setdefault((item.plan_id, key(item.recipient)), []).append(item)
+    return groups
+
+
 def subtotal_matches_items(records: Records, document_id: str) -> list[CheckResult]:
     out = []
+    by_recipient = _items_by_recipient(records) if records.allocation_subtotals else {}
     for sub in records.allocation_subtotals:
-        group = [i for i in _items_of(records, sub.plan_id) if key(i.recipient) == key(sub.label)]
+        group = by_recipient.get((sub.plan_id, key(sub.label)), [])
         actual = sum((i.amount_yuan for i in group), Decimal(0))
         ok = actual == sub.declared_yuan
         out.append(

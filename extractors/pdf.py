@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import io
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractors import textlines
 from extractors.errors import UnreadableDocument
+from extractors.pdfium_pages import open_fast
 from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
 from normalizers.text import join_wrapped
 
@@ -76,15 +79,77 @@ def _bbox(obj: Any) -> BBox:
     return (float(x0), float(top), float(x1), float(bottom))
 
 
+class CellIndex:
+    """Which cell of a table a point falls in, by bisecting the table's grid lines.
+
+    Built once per table, so a page's characters are dealt out to the cells in one
+    pass instead of cropping the page once per cell.
+    """
+
+    def __init__(self, cells: list[tuple[float, float, float, float]]) -> None:
+        self.xs = sorted({v for c in cells for v in (c[0], c[2])})
+        self.ys = sorted({v for c in cells for v in (c[1], c[3])})
+        self.slots: dict[tuple[int, int], int] = {}
+        for n, (x0, top, x1, bottom) in enumerate(cells):
+            for i in range(bisect_left(self.xs, x0), bisect_left(self.xs, x1)):
+                for j in range(bisect_left(self.ys, top), bisect_left(self.ys, bottom)):
+                    self.slots.setdefault((i, j), n)
+
+    def find(self, x: float, y: float) -> int | None:
+        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
+            return None
+        i = min(bisect_right(self.xs, x), len(self.xs) - 1) - 1
+        j = min(bisect_right(self.ys, y), len(self.ys) - 1) - 1
+        return self.slots.get((i, j))
+
+
+def _clipped(char: dict[str, Any], box: tuple[float, float, float, float]) -> dict[str, Any]:
+    """The character as ``page.crop(box)`` shows it: its box cut to the cell's."""
+    x0, top, x1, bottom = box
+    if x0 <= char["x0"] and char["x1"] <= x1 and top <= char["top"] and char["bottom"] <= bottom:
+        return char
+    out = dict(char)
+    out["x0"], out["x1"] = max(char["x0"], x0), min(char["x1"], x1)
+    out["top"], out["bottom"] = max(char["top"], top), min(char["bottom"], bottom)
+    if "doctop" in out:
+        out["doctop"] = char["doctop"] + out["top"] - char["top"]
+    out["width"], out["height"] = out["x1"] - out["x0"], out["bottom"] - out["top"]
+    return out
+
+
+def cell_chars(chars: list[dict[str, Any]], cells: list[Any]) -> list[list[dict[str, Any]]]:
+    """Each character to the cell its centre falls in (page order kept), clipped to that cell."""
+    boxes = [_bbox(c) for c in cells]
+    index = CellIndex(boxes)
+    out: list[list[dict[str, Any]]] = [[] for _ in boxes]
+    for char in chars:
+        n = index.find((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
+        if n is not None:
+            out[n].append(_clipped(char, boxes[n]))
+    return out
+
+
+def text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pdfplumber's own text lines (``extract_text_lines``) of a set of characters."""
+    if not chars:
+        return []
+    if all(c.get("upright", False) for c in chars):
+        return textlines.text_lines(chars)  # the same lines, without the text map's cost
+    from pdfplumber.utils.text import chars_to_textmap
+
+    lines: list[dict[str, Any]] = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
+    return lines
+
+
 def table_rows(page: Any, table: Any, page_no: int) -> Iterator[Row]:
+    by_cell = dict(zip(table.cells, cell_chars(page.chars, table.cells), strict=True))
     for row in table.rows:
         cells = []
         for box in row.cells:
             if box is None:
                 cells.append(Cell("", page=page_no, covered=True))
                 continue
-            lines = page.crop(box).extract_text_lines(return_chars=False)
-            cells.append(Cell(cell_text(lines), page=page_no, bbox=_bbox(box)))
+            cells.append(Cell(cell_text(text_lines(by_cell[box])), page=page_no, bbox=_bbox(box)))
         yield Row(tuple(cells), page=page_no, bbox=_row_bbox(row.bbox, cells), engine=ENGINE)
 
 
@@ -216,10 +281,17 @@ def _declared_pages(pdf: Any) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def read(path: Path, words_only: bool = False) -> tuple[RawDocument, list[int], bool]:
-    """The pdfplumber parse: ruled tables where a page has rules (unless ``words_only``), the
-    whitespace reader elsewhere. Also the pages with a usable text layer, and whether any
-    ruled table was read."""
+def _ruled_blocks(page: Any, page_no: int) -> list[Block] | None:
+    """A page's blocks if it holds ruled tables, else None (the whitespace reader's page)."""
+    tables = find_tables(page)
+    return page_blocks(page, page_no, tables=tables) if tables else None
+
+
+def read(path: Path, words_only: bool = False, fast: bool = True) -> tuple[RawDocument, list[int], bool]:
+    """The first parse: ruled tables where a page has rules (unless ``words_only``), read
+    through pdfium's view of the page where it can be trusted (``fast``) and through
+    pdfplumber otherwise; the whitespace reader on pages without rules. Also the pages with
+    a usable text layer, and whether any ruled table was read."""
     from extractors.pdf_borderless import Carry
     from extractors.pdf_borderless import page_blocks as borderless_blocks
 
@@ -235,12 +307,21 @@ def read(path: Path, words_only: bool = False) -> tuple[RawDocument, list[int], 
         if declared is not None and declared > limit:
             # Not ``pdf.close()``: pdfplumber's close parses every page first.
             raise UnreadableDocument(_too_many(f"declares {declared}", limit))
+        quick = open_fast(path) if fast and not words_only else None
         with pdf, _explained():
             doc.page_count = len(pdf.pages)
             if doc.page_count > limit:
                 raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
             carry = Carry()
             for page_no, page in enumerate(pdf.pages, start=1):
+                blocks = quick.blocks(page_no - 1, page_no, _ruled_blocks) if quick else None
+                if blocks is not None:  # pdfium read a ruled page as pdfplumber would, faster
+                    sources.add("native")
+                    good.append(page_no)
+                    ruled = True
+                    doc.blocks.extend(blocks)
+                    carry = Carry()
+                    continue
                 chars = page.chars
                 if not chars:
                     sources.add("ocr")
@@ -260,11 +341,18 @@ def read(path: Path, words_only: bool = False) -> tuple[RawDocument, list[int], 
                         blocks, carry = borderless_blocks(page, page_no, carry)
                         doc.blocks.extend(blocks)
                 page.close()
+        if quick is not None:
+            quick.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.problems.extend(problem_summary(problems))
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
     return doc, good, ruled
+
+
+def extract_careful(path: Path) -> RawDocument:
+    """pdfplumber's own reading of every page: the reference the fast path is measured against."""
+    return read(path, fast=False)[0]
 
 
 def extract(path: Path) -> RawDocument:
@@ -277,6 +365,7 @@ def extract(path: Path) -> RawDocument:
     first, good, ruled = read(path)
     others: list[Callable[[Path], RawDocument]] = []
     if ruled:
+        others.append(extract_careful)
         others.append(lambda p: read(p, words_only=True)[0])
     if good:
         others.append(partial(pdf_camelot.extract, flavor="lattice", pages=good))

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from fiscaldoc.escaping import printable
-from warehouse.load import DEFAULT_URL
+from warehouse import DEFAULT_URL
 
 app = typer.Typer(
     add_completion=False,

@@ -61,9 +61,13 @@ class Columns:
 
 
 def header_columns(row: Row) -> Columns | None:
-    """The roles of a header row's cells, or None if it is not an allocation header."""
-    if any(parse_number(c.text) is not None for c in row.cells if not c.is_blank):
-        return None  # a header has no numbers: this is a data row whose cells name a unit
+    """The roles of a header row's cells, or None if it is not an allocation header.
+
+    A row with a plain number in a cell is data, not a header: an item whose project names a
+    项目 and whose note says 合计 … 万元 would otherwise pass for a repeated header and be lost.
+    """
+    if any(parse_number(cell.text) is not None for cell in row.cells if cell.text.strip()):
+        return None
     cols = Columns(width=len(row.cells))
     for index, cell in enumerate(row.cells):
         text = key(cell.text)

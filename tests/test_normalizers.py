@@ -148,3 +148,15 @@ def test_cited_amounts() -> None:
         Decimal("30000000.00"),
         Decimal("150000000.00"),
     ]
+
+
+def test_an_item_row_with_project_and_wan_yuan_note_is_not_a_header() -> None:
+    from fiscaldoc.document import Cell, Row
+    from normalizers.allocation import header_columns
+
+    def row(*texts: str) -> Row:
+        return Row(tuple(Cell(t, page=1) for t in texts), page=1)
+
+    assert header_columns(row("序号", "用款单位", "项目内容", "金额（万元）", "备注")) is not None
+    item = row("24", "肇庆市生态环境局", "水利工程建设试点示范项目实施", "3013", "合计 8197.7 万元")
+    assert header_columns(item) is None

@@ -13,10 +13,10 @@ from sqlalchemy import Connection, Engine, create_engine, delete, func, select, 
 
 from fiscaldoc.faults import crash_point
 from fiscaldoc.records import DocumentResult
+from warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
 from warehouse import schema
 from warehouse.retry import with_retry
 
-DEFAULT_URL = "duckdb:///warehouse.duckdb"
 WAIT_ENV = "FISCALDOC_WAREHOUSE_WAIT_S"
 """How long (seconds, default 600) to wait out a DuckDB file held by another ingest,
 or a PostgreSQL outage, before giving up with :class:`warehouse.retry.WarehouseBusy`."""

@@ -1,0 +1,216 @@
+"""One measurement in its own process: ``python -m bench.measure MODE CORPUS [N]``.
+
+Prints one JSON line: pages, seconds (from the process' first line, so imports
+and start-up count) and, for fiscaldoc modes, item F1. The parent reads this
+process' peak RSS from ``wait4``.
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def _pdfs(corpus: Path) -> list[Path]:
+    return sorted(corpus.glob("*.pdf"))
+
+
+def _truth(corpus: Path) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _pages(corpus: Path) -> int:
+    return sum(d["pages"] for d in _truth(corpus))
+
+
+def _score(corpus: Path, got: list[Any]) -> dict[str, float]:
+    from bench.score import f1, truth_keys
+
+    return f1(got, truth_keys(_truth(corpus)))
+
+
+def _record_keys(name: str, records: Any) -> list[Any]:
+    from bench.score import item_key
+
+    return [
+        item_key(name, i.seq, i.recipient, i.project, i.amount_yuan, i.note) for i in records.allocation_items
+    ]
+
+
+def pdfplumber_tables(corpus: Path, _: str) -> dict[str, Any]:
+    import pdfplumber
+
+    for path in _pdfs(corpus):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_tables()
+                page.close()
+    return {"pages": _pages(corpus)}
+
+
+def pypdfium2_text(corpus: Path, _: str) -> dict[str, Any]:
+    import pypdfium2
+
+    for path in _pdfs(corpus):
+        pdf = pypdfium2.PdfDocument(path)
+        for page in pdf:
+            text = page.get_textpage()
+            text.get_text_range()
+            text.close()
+            page.close()
+        pdf.close()
+    return {"pages": _pages(corpus)}
+
+
+def camelot_lattice(corpus: Path, sample: str) -> dict[str, Any]:
+    """Camelot is slow: a sample of pages spread over the corpus (``sample`` pages)."""
+    import camelot
+
+    wanted = int(sample or 20)
+    docs = _truth(corpus)
+    picks: list[tuple[str, int]] = []
+    step = max(1, sum(d["pages"] for d in docs) // wanted)
+    n = 0
+    for d in docs:
+        for page in range(1, d["pages"] + 1):
+            if n % step == 0 and len(picks) < wanted:
+                picks.append((d["file"], page))
+            n += 1
+    for file, page in picks:
+        camelot.read_pdf(str(corpus / file), pages=str(page), flavor="lattice")
+    return {"pages": len(picks)}
+
+
+def fiscaldoc_library(corpus: Path, _: str) -> dict[str, Any]:
+    """extract → normalise, in this process, no checks, no warehouse, no Prefect."""
+    from extractors import extract
+    from normalizers import normalize
+
+    got: list[Any] = []
+    for path in _pdfs(corpus):
+        got += _record_keys(path.name, normalize(extract(path), path.name))
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
+def fiscaldoc_reference(corpus: Path, _: str) -> dict[str, Any]:
+    """extract → normalise with pdfplumber on every page (no pdfium fast path): the reading the
+    fast path must match, for F1 and speed side by side."""
+    from extractors.pdf import extract_careful
+    from normalizers import normalize
+
+    got: list[Any] = []
+    for path in _pdfs(corpus):
+        got += _record_keys(path.name, normalize(extract_careful(path), path.name))
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
+def _process(path: Path) -> tuple[str, Any]:
+    from fiscaldoc.pipeline import process
+
+    return path.name, process(path).records
+
+
+def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
+    """pipeline.process (extract → normalise → check) over a process pool, largest files first."""
+    from multiprocessing import Pool
+
+    # imported once here, so the forked workers share them instead of importing each
+    from checks import run_checks  # noqa: F401
+    from extractors import pdf  # noqa: F401
+    from fiscaldoc import pipeline  # noqa: F401
+    from normalizers import normalize  # noqa: F401
+
+    files = sorted(_pdfs(corpus), key=lambda p: p.stat().st_size, reverse=True)
+    got: list[Any] = []
+    with Pool(int(workers)) as pool:
+        for name, records in pool.imap_unordered(_process, files):
+            got += _record_keys(name, records)
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
+def fiscaldoc_load(corpus: Path, folder: str) -> dict[str, Any]:
+    """pipeline.process then the warehouse load, one document at a time, no Prefect."""
+    from fiscaldoc.pipeline import process
+    from warehouse.load import Warehouse
+
+    db = Path(folder or corpus) / "bench-load.duckdb"
+    db.unlink(missing_ok=True)
+    warehouse = Warehouse(f"duckdb:///{db}")
+    got: list[Any] = []
+    try:
+        for path in _pdfs(corpus):
+            result = process(path)
+            warehouse.load([result])
+            got += _record_keys(path.name, result.records)
+            del result
+    finally:
+        warehouse.dispose()
+        db.unlink(missing_ok=True)
+    return {"pages": _pages(corpus), **_score(corpus, got)}
+
+
+def fiscaldoc_flow(corpus: Path, folder: str) -> dict[str, Any]:
+    """The Prefect flow end to end into a fresh DuckDB; F1 read back from the warehouse."""
+    from fiscaldoc.cli import quiet_prefect
+
+    quiet_prefect()
+    from flows.ingest import ingest
+
+    db = Path(folder) / "bench.duckdb"
+    db.unlink(missing_ok=True)
+    ingest(paths=[str(corpus)], warehouse_url=f"duckdb:///{db}", force=True)
+    import duckdb
+
+    from bench.score import item_key
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT d.file_name, i.seq, i.recipient, i.project, i.amount_yuan, i.note "
+            "FROM allocation_items i JOIN allocation_plans p USING (plan_id) "
+            "JOIN documents d ON d.document_id = p.document_id"
+        ).fetchall()
+    return {"pages": _pages(corpus), **_score(corpus, [item_key(*r) for r in rows])}
+
+
+def peak_rss_mb() -> float:
+    """This process' peak RSS (VmHWM: counted from exec, unlike ru_maxrss, which inherits the
+    launching process' peak across fork+exec) or its largest worker's, whichever is higher."""
+    import resource
+
+    status = Path("/proc/self/status").read_text()
+    hwm_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(hwm_kb, children_kb) / 1024
+
+
+MODES: dict[str, Callable[[Path, str], dict[str, Any]]] = {
+    "flow": fiscaldoc_flow,
+    "library": fiscaldoc_library,
+    "load": fiscaldoc_load,
+    "reference": fiscaldoc_reference,
+    "workers": fiscaldoc_workers,
+    "pdfplumber": pdfplumber_tables,
+    "camelot": camelot_lattice,
+    "pypdfium2": pypdfium2_text,
+}
+
+
+def main() -> None:
+    mode, corpus = sys.argv[1], Path(sys.argv[2])
+    arg = sys.argv[3] if len(sys.argv) > 3 else ""
+    result = MODES[mode](corpus, arg)
+    result["seconds"] = time.perf_counter() - T0
+    result["rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

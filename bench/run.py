@@ -1,0 +1,150 @@
+"""fiscaldoc against the parsers it stands on, one table from one run.
+
+    .venv/bin/python bench/run.py [--docs 40] [--max-pages 80] [--camelot-pages 20]
+
+Generates (once, cached under bench/corpora/) a corpus of ruled allocation-table
+PDFs with ground truth, then runs every measurement in a fresh process and
+reads that process' peak RSS (its VmHWM, or for a pool the largest single
+process'; ``wait4``'s ru_maxrss is kept in the JSON too but inherits this
+launcher's peak). Times include each process' imports and start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import build  # noqa: E402
+
+CACHE = ROOT / "bench" / "corpora"  # git-ignored; not hidden, as discovery skips dot-folders
+
+
+def measure(mode: str, corpus: Path, arg: str = "") -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.measure", mode, str(corpus), arg],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{mode} failed with exit status {proc.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    # ru_maxrss of the child starts at this process' own peak (Linux carries it over fork+exec),
+    # so the child's own VmHWM (or its largest worker's ru_maxrss) is the figure shown.
+    result["wait4_maxrss_mb"] = usage.ru_maxrss / 1024
+    # CPU seconds of the process and its waited-for workers: steadier than wall time while
+    # other work shares the machine.
+    result["cpu"] = usage.ru_utime + usage.ru_stime
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=40)
+    parser.add_argument("--max-pages", type=int, default=80)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--camelot-pages", type=int, default=20, help="pages sampled for camelot (slow)")
+    parser.add_argument("--skip", nargs="*", default=[], help="rows to leave out: flow camelot …")
+    parser.add_argument(
+        "--memory-pages",
+        type=int,
+        default=0,
+        help="also ingest one PDF of this many pages through the flow and report its peak RSS",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args()
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 150))
+    corpus = build(CACHE, args.docs, args.max_pages, args.seed)
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    pages = sum(d["pages"] for d in truth)
+    console.print(
+        f"corpus {corpus.relative_to(ROOT)}: {len(truth)} PDFs, {pages} pages, "
+        f"{sum(len(d['items']) for d in truth)} items; load average {os.getloadavg()[0]:.2f}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = [
+            ("flow", "fiscaldoc end-to-end (Prefect → DuckDB)", "flow", tmp),
+            ("library", "fiscaldoc extract+normalise", "library", ""),
+            ("reference", "  same, pdfplumber only (no fast path)", "reference", ""),
+            ("workers1", "fiscaldoc, 1 worker", "workers", "1"),
+            ("workers2", "fiscaldoc, 2 workers", "workers", "2"),
+            ("pdfplumber", "pdfplumber extract_tables", "pdfplumber", ""),
+            (
+                "camelot",
+                f"camelot lattice ({args.camelot_pages}-p sample)",
+                "camelot",
+                str(args.camelot_pages),
+            ),
+            ("pypdfium2", "pypdfium2 text", "pypdfium2", ""),
+        ]
+        plan = [(name, label, mode, arg, corpus) for name, label, mode, arg in plan]
+        if args.memory_pages:
+            long_doc = build(CACHE, 1, args.memory_pages, args.seed, exact=True)
+            plan.append(
+                ("memory", f"fiscaldoc end-to-end, one {args.memory_pages}-page PDF", "flow", tmp, long_doc)
+            )
+        results: dict[str, dict[str, Any]] = {}
+        for name, label, mode, arg, folder in plan:
+            if name in args.skip or mode in args.skip:
+                continue
+            console.print(f"[dim]measuring {label}…[/dim]")
+            started = time.perf_counter()
+            results[name] = {"label": label, **measure(mode, folder, arg)}
+            results[name]["wall"] = time.perf_counter() - started
+
+    base = results.get("pdfplumber")
+    base_rate = base["pages"] / base["seconds"] if base else None
+    base_cpu_rate = base["pages"] / base["cpu"] if base else None
+    table = Table(title=f"{pages} pages in {len(truth)} ruled PDFs — one run, {os.cpu_count()} CPUs (shared)")
+    columns = ("engine", "pages", "wall s", "pages/s", "× pdfpl.", "CPU s", "pages/CPU-s", "× pdfpl. (CPU)")
+    for col in (*columns, "peak RSS MB", "item F1"):
+        table.add_column(col, justify="left" if col == "engine" else "right")
+    for r in results.values():
+        rate, cpu_rate = r["pages"] / r["seconds"], r["pages"] / r["cpu"]
+        r["pages_per_s"], r["pages_per_cpu_s"] = rate, cpu_rate
+        table.add_row(
+            r["label"],
+            str(r["pages"]),
+            f"{r['seconds']:.1f}",
+            f"{rate:.1f}",
+            f"{rate / base_rate:.2f}" if base_rate else "—",
+            f"{r['cpu']:.1f}",
+            f"{cpu_rate:.1f}",
+            f"{cpu_rate / base_cpu_rate:.2f}" if base_cpu_rate else "—",
+            f"{r['rss_mb']:.0f}",
+            f"{r['f1']:.4f}" if "f1" in r else "—",
+        )
+    console.print(table)
+    if "workers1" in results and "workers2" in results:
+        speedup = results["workers1"]["seconds"] / results["workers2"]["seconds"]
+        console.print(f"2 workers vs 1 worker: {speedup:.2f}× (same corpus, same run)")
+    console.print(
+        f"load average at the end {os.getloadavg()[0]:.2f} (other work on this machine skews absolute times)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
