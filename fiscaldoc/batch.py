@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
+from extractors import suffixes
 from fiscaldoc import PIPELINE_VERSION, archives
 from fiscaldoc.archives import ZipLimits
 from fiscaldoc.pipeline import failed_result, file_sha256
@@ -24,12 +25,6 @@ from warehouse.load import Known
 RETRY_STATUSES = ("failed", "partial")
 
 
-def _attachment_suffixes() -> set[str]:
-    from extractors import suffixes
-
-    return suffixes()
-
-
 def discover(paths: Iterable[str]) -> list[Path]:
     """Files named by PATH arguments: files, folders (recursively) or globs; sorted, unique.
 
@@ -37,14 +32,14 @@ def discover(paths: Iterable[str]) -> list[Path]:
     a registered format claims (or that have none) are, so a folder's README or
     truth JSON is not ingested as a broken attachment.
     """
-    suffixes = _attachment_suffixes()
+    claimed = suffixes()
     found: dict[str, Path] = {}
     for arg in paths:
         candidates = [Path(p) for p in glob.glob(arg, recursive=True)] if glob.has_magic(arg) else [Path(arg)]
         for candidate in candidates:
             files: Iterable[Path]
             if candidate.is_dir():
-                files = (p for p in candidate.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+                files = (p for p in candidate.rglob("*") if p.is_file() and p.suffix.lower() in claimed)
             elif candidate.is_file():
                 files = [candidate]
             else:
@@ -128,7 +123,7 @@ class _Planner:
     def expand(self, archive: Path, digest: str, source: str, depth: int) -> None:
         plan = self.plan
         folder = Path(tempfile.mkdtemp(dir=plan.scratch()))
-        for found in archives.expand(archive, folder, self.limits, _attachment_suffixes()):
+        for found in archives.expand(archive, folder, self.limits, suffixes()):
             plan.entries += 1
             uri = archives.entry_uri(source, found.member.name)
             if found.path is None:

@@ -34,8 +34,7 @@ def _clip(text: str, limit: int = 500) -> str:
 
 def one_line(exc: BaseException) -> str:
     """An exception as one short line a person can act on."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:300]
+    return _clip(str(exc) or type(exc).__name__, 300)
 
 
 def _document(
@@ -101,7 +100,7 @@ def failed_document(
     path: Path, document_id: str, reason: str, source_uri: str | None = None
 ) -> DocumentRecord:
     """The ``documents`` row of a file that yielded nothing, with its one-line reason."""
-    return _document(source_uri or str(path), document_id, media_type_guess(path), "failed", _clip(reason))
+    return failed_result(source_uri or str(path), document_id, media_type_guess(path), reason).document
 
 
 def process(path: Path, document_id: str | None = None, source_uri: str | None = None) -> DocumentResult:
