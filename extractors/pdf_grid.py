@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from extractors.pdf_words import WRAP_GAP, Span, Word, blocks, gutter, merged, split_cells, text_lines
 from fiscaldoc.document import Cell, Row
-from normalizers.allocation import header_columns
+from normalizers.allocation import COLUMN_WORDS, header_columns
 from normalizers.amounts import parse_number
 from normalizers.performance import INDICATOR_COLUMNS
 from normalizers.text import key
@@ -27,11 +27,14 @@ from normalizers.text import key
 ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
 ORPHAN_TOLERANCE = 0.5
+"""A merged-column block this many line heights off every span's centre starts a row of its own."""
 UNCOVERED = 0.3
+"""Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
 TIE = 0.15
 """Runs whose centres are off by less than this many line heights tie."""
-"""Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
-"""A merged-column block this many line heights off every span's centre starts a row of its own."""
+LEVEL = 0.1
+"""A merged-column block whose first line is within this many line heights of a row's first
+line is printed level with it (top-aligned)."""
 
 Role = tuple[str, bool]  # (role, anchor values must be numbers)
 
@@ -115,13 +118,24 @@ class Header:
         return merged(self.cells)
 
 
+HEADER_WORDS: tuple[tuple[str, ...], ...] = (*COLUMN_WORDS.values(), *INDICATOR_COLUMNS.values())
+"""Per column role, the words its header cell holds."""
+
+
+def _may_be_header(line: Span) -> bool:
+    """Whether a text line names two columns: the cheap test before its cells are read (a
+    header's wrapped parts add a column's tail, never two whole columns)."""
+    text = key(line.text)
+    return sum(1 for words in HEADER_WORDS if any(w in text for w in words)) >= 2
+
+
 def find_headers(words: Sequence[Word]) -> list[Header]:
     """Header lines, each with the words of its cells that wrap above or below it (a
     two-line ``补助资金（万`` / ``元）`` beside one-line cells centred on it)."""
     found: list[Header] = []
     used: set[int] = set()
     for line in text_lines(words):
-        if any(id(w) in used for w in line.words):
+        if any(id(w) in used for w in line.words) or not _may_be_header(line):
             continue
         reach = 0.9 * line.height
         group = list(line.words)
@@ -408,6 +422,55 @@ def _spans(
     return placed, orphans
 
 
+def _row_tops(bands: Sequence[tuple[float, float]], row_lines: Sequence[Span]) -> list[float | None]:
+    """Per row band, the top of its first line in the plain columns (None for a row without one)."""
+    tops: list[float | None] = [None] * len(bands)
+    for ln in row_lines:
+        band = _band_of(bands, ln.cy)
+        if band is not None:
+            old = tops[band]
+            tops[band] = ln.top if old is None else min(old, ln.top)
+    return tops
+
+
+def _top_aligned(
+    blocks_: list[list[Span]],
+    bands: Sequence[tuple[float, float]],
+    row_lines: Sequence[Span],
+    lowest: int,
+    continued: bool,
+) -> list[_Placed] | None:
+    """Merged-column blocks printed level with the first line of the row they start in (a merged
+    cell aligned to the top, Word's default) rather than centred: each runs from its own row
+    down to the row before the next block. None unless every block is level with a row of its
+    own and, on a page the grid does not continue onto, the first block opens the first row
+    (a centred cell of several rows leaves that row blank)."""
+    if not blocks_:
+        return None
+    tops = _row_tops(bands, row_lines)
+    starts: list[tuple[int, list[Span]]] = []
+    for lines in blocks_:
+        block = merged(lines)
+        tolerance = LEVEL * block.height / max(1, len(lines))
+        row = next(
+            (
+                i
+                for i in range(lowest, len(bands))
+                if (top := tops[i]) is not None and abs(block.top - top) <= tolerance
+            ),
+            None,
+        )
+        if row is None or (starts and row <= starts[-1][0]):
+            return None
+        starts.append((row, lines))
+    if not continued and starts[0][0] != lowest:
+        return None
+    ends = [row - 1 for row, _ in starts[1:]] + [len(bands) - 1]
+    return [
+        _Placed(row, end, merged(lines), tuple(lines)) for (row, lines), end in zip(starts, ends, strict=True)
+    ]
+
+
 def _split_cell_tail(
     blocks_: list[list[Span]],
     owns: dict[int, int | None],
@@ -520,9 +583,14 @@ def read(
             if tail_rows and (first := _split_cell_tail(merged_blocks[c], owns, bands, lowest, tail_rows)):
                 tails.append(first)
             rest = [b for b in merged_blocks[c] if b not in tails]
-            placements[c], orphans = _spans(
-                rest, bands, lowest + tail_rows, fills if is_note else None, continued, split_tops
-            )
+            level = None if is_note else _top_aligned(rest, bands, row_lines, lowest + tail_rows, continued)
+            orphans: list[Span] = []
+            if level is not None:
+                placements[c] = level
+            else:
+                placements[c], orphans = _spans(
+                    rest, bands, lowest + tail_rows, fills if is_note else None, continued, split_tops
+                )
             for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
                 own = min(owns[id(b)] or 0, lowest + tail_rows - 1)
                 placements[c].insert(0, _Placed(own, own, merged(b), tuple(b)))
