@@ -18,7 +18,8 @@ from typing import Any
 
 from extractors import textlines
 from extractors.errors import UnreadableDocument
-from extractors.pdfium_pages import open_fast
+from extractors.pdf_borderless import Carry
+from extractors.pdfium_pages import PageView, open_fast
 from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
 from normalizers.text import join_wrapped
 
@@ -281,68 +282,122 @@ def _declared_pages(pdf: Any) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _ruled_blocks(page: Any, page_no: int) -> list[Block] | None:
-    """A page's blocks if it holds ruled tables, else None (the whitespace reader's page)."""
-    tables = find_tables(page)
-    return page_blocks(page, page_no, tables=tables) if tables else None
+PageOutcome = tuple[list[Block], Carry, bool]
+"""A page's blocks, what it leaves open for the next page, and whether it held ruled tables."""
+
+
+def read_page(page: Any, page_no: int, carry: Carry, words_only: bool = False) -> PageOutcome:
+    """One page, pdfplumber's or pdfium's view of it: ruled tables where the page has rules
+    (unless ``words_only``), the whitespace reader elsewhere."""
+    from extractors.pdf_borderless import page_blocks as borderless_blocks
+
+    tables = [] if words_only else find_tables(page)
+    if tables:
+        return page_blocks(page, page_no, tables=tables), Carry(), True
+    blocks, carry = borderless_blocks(page, page_no, carry)
+    return blocks, carry, False
+
+
+def read_fast_page(view: PageView, page_no: int, carry: Carry, words_only: bool) -> PageOutcome | None:
+    """:func:`read_page` on pdfium's view, or None when the reader asks the view for a part of
+    pdfplumber's Page API it does not offer (that page is then pdfplumber's to read)."""
+    try:
+        return read_page(view, page_no, carry, words_only)
+    except AttributeError as exc:
+        if exc.obj is view:
+            return None
+        raise
+
+
+class _Careful:
+    """pdfplumber's reading of the file, opened only when a page needs it: a file the fast
+    path reads whole is opened once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream: io.BufferedReader | None = None
+        self.pdf: Any = None
+        self.pages: list[Any] | None = None
+
+    def _opened(self) -> Any:
+        if self.pdf is None:
+            self.stream = self.path.open("rb")
+            self.pdf = _open(self.stream)
+        return self.pdf
+
+    def page_count(self, limit: int) -> int:
+        declared = _declared_pages(self._opened())
+        if declared is not None and declared > limit:
+            raise UnreadableDocument(_too_many(f"declares {declared}", limit))
+        return len(self._pages())
+
+    def _pages(self) -> list[Any]:
+        if self.pages is None:
+            with _explained():
+                self.pages = list(self._opened().pages)
+        return self.pages
+
+    def page(self, index: int) -> Any | None:
+        pages = self._pages()
+        return pages[index] if index < len(pages) else None
+
+    def close(self) -> None:
+        # Not ``pdf.close()`` unless its pages were listed: that would parse every page first.
+        if self.pages is not None:
+            self.pdf.close()
+        if self.stream is not None:
+            self.stream.close()
 
 
 def read(path: Path, words_only: bool = False, fast: bool = True) -> tuple[RawDocument, list[int], bool]:
-    """The first parse: ruled tables where a page has rules (unless ``words_only``), read
-    through pdfium's view of the page where it can be trusted (``fast``) and through
-    pdfplumber otherwise; the whitespace reader on pages without rules. Also the pages with
-    a usable text layer, and whether any ruled table was read."""
-    from extractors.pdf_borderless import Carry
-    from extractors.pdf_borderless import page_blocks as borderless_blocks
-
+    """The first parse, page by page (:func:`read_page`): through pdfium's view of a page where
+    it can be trusted to equal pdfplumber's (``fast``), through pdfplumber otherwise. Also the
+    pages with a usable text layer, and whether any ruled table was read."""
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
     problems: list[tuple[int, str]] = []
     limit = max_pages()
     good: list[int] = []
     ruled = False
-    with path.open("rb") as stream:
-        pdf = _open(stream)
-        declared = _declared_pages(pdf)
-        if declared is not None and declared > limit:
-            # Not ``pdf.close()``: pdfplumber's close parses every page first.
-            raise UnreadableDocument(_too_many(f"declares {declared}", limit))
-        quick = open_fast(path) if fast and not words_only else None
-        with pdf, _explained():
-            doc.page_count = len(pdf.pages)
-            if doc.page_count > limit:
-                raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
-            carry = Carry()
-            for page_no, page in enumerate(pdf.pages, start=1):
-                blocks = quick.blocks(page_no - 1, page_no, _ruled_blocks) if quick else None
-                if blocks is not None:  # pdfium read a ruled page as pdfplumber would, faster
-                    sources.add("native")
-                    good.append(page_no)
-                    ruled = True
-                    doc.blocks.extend(blocks)
-                    carry = Carry()
-                    continue
-                chars = page.chars
-                if not chars:
-                    sources.add("ocr")
-                    problems.append((page_no, "no text layer (scanned?); OCR not run"))
-                elif garbled_share(chars) > SETTINGS.garbled_ratio:
-                    sources.add("ocr")
-                    problems.append((page_no, "garbled text layer (CID/private-use glyphs); OCR not run"))
-                else:
-                    sources.add("native")
-                    good.append(page_no)
-                    tables = [] if words_only else find_tables(page)
-                    if tables:
-                        ruled = True
-                        doc.blocks.extend(page_blocks(page, page_no, tables=tables))
-                        carry = Carry()
+    quick = open_fast(path) if fast else None
+    careful = _Careful(path)
+    try:
+        doc.page_count = len(quick) if quick is not None else careful.page_count(limit)
+        if doc.page_count > limit:
+            raise UnreadableDocument(_too_many(f"has {doc.page_count}", limit))
+        carry = Carry()
+        for index in range(doc.page_count):
+            page_no = index + 1
+            view = quick.view(index) if quick is not None else None
+            outcome = read_fast_page(view, page_no, carry, words_only) if view is not None else None
+            if outcome is None:
+                with _explained():
+                    page = careful.page(index)
+                    if page is None:
+                        problems.append((page_no, "page missing from pdfminer's page tree; not read"))
+                        continue
+                    chars = page.chars
+                    if not chars:
+                        problem = "no text layer (scanned?); OCR not run"
+                    elif garbled_share(chars) > SETTINGS.garbled_ratio:
+                        problem = "garbled text layer (CID/private-use glyphs); OCR not run"
                     else:
-                        blocks, carry = borderless_blocks(page, page_no, carry)
-                        doc.blocks.extend(blocks)
-                page.close()
+                        problem = ""
+                        outcome = read_page(page, page_no, carry, words_only)
+                    page.close()
+                if outcome is None:
+                    sources.add("ocr")
+                    problems.append((page_no, problem))
+                    continue
+            sources.add("native")
+            good.append(page_no)
+            blocks, carry, page_ruled = outcome
+            ruled = ruled or page_ruled
+            doc.blocks.extend(blocks)
+    finally:
         if quick is not None:
             quick.close()
+        careful.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.problems.extend(problem_summary(problems))

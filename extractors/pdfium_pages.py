@@ -1,10 +1,11 @@
-"""The fast path for ruled pages: characters and ruling lines read through pdfium.
+"""The fast path: characters and ruling lines read through pdfium.
 
 pdfminer's interpretation of a page's content stream is most of what
 pdfplumber costs. pdfium (C++) reads the same characters and line segments
 some ten times faster; this module turns them into pdfplumber's own shapes
-(char dicts, edge dicts) and hands them to pdfplumber's own table finder and
-text-line builder, so tables, cells and text come out the same.
+(char dicts, edge dicts) behind the slice of pdfplumber's Page API the page
+readers use (its table finder, text lines and words), so ruled tables,
+whitespace grids and text come out the same.
 
 A page is only taken here when the result can be trusted to equal
 pdfplumber's: unrotated, mediabox at the origin and equal to the cropbox, no
@@ -23,9 +24,6 @@ from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
-
-Blocks = Callable[[Any, int], list[Any] | None]
-"""``page_blocks(view, page_no)``: the pdfplumber-path page reader, run on a :class:`PageView`."""
 
 _DECIMALS = 4
 """Coordinates are rounded to this many places: pdfium keeps points as 32-bit floats."""
@@ -62,6 +60,12 @@ class PageView:
 
         assert strip and not return_chars, "only the form page_blocks uses"
         return text_lines(self.chars)
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        from pdfplumber.utils.text import extract_words
+
+        words: list[dict[str, Any]] = extract_words(self.chars, **kwargs)
+        return words
 
 
 def _bad_char(code: int) -> bool:
@@ -109,7 +113,8 @@ def page_chars(page: Any, height: float) -> list[dict[str, Any]] | None:
     A character's box: x from pdfium's loose box (origin + advance, as pdfminer), bottom at
     the font's descent below the baseline, height the font size (pdfminer's convention).
     Where a font descriptor gives no descent pdfminer takes 0 and pdfium the font's own, so
-    such boxes sit a point or two lower; only lines outside tables carry these boxes on.
+    such boxes sit a point or two lower; ruled cells take their boxes from the rules, so only
+    lines outside tables and the rows of whitespace grids carry these boxes on.
 
     Characters pdfium generates (spaces for gaps, line ends) are left out, as pdfminer has
     none. Known difference: pdfium also marks a real space as generated when it ends a text
@@ -290,7 +295,7 @@ def page_view(page: Any) -> PageView | None:
 
 
 class FastPages:
-    """A PDF opened once through pdfium; ``blocks`` reads one page or declines."""
+    """A PDF opened once through pdfium; ``view`` gives one page's view or declines."""
 
     def __init__(self, path: Path) -> None:
         self.pdf = pypdfium2.PdfDocument(path)
@@ -298,22 +303,16 @@ class FastPages:
     def __len__(self) -> int:
         return len(self.pdf)
 
-    def blocks(self, index: int, page_no: int, read: Blocks) -> list[Any] | None:
-        page = self.pdf[index]
+    def view(self, index: int) -> PageView | None:
+        """Page ``index`` as pdfplumber would see it, or None where that cannot be promised."""
         try:
-            view = page_view(page)
-        finally:
-            page.close()
-        if view is None:
+            page = self.pdf[index]
+        except pypdfium2.PdfiumError:
             return None
         try:
-            return read(view, page_no)
-        except AttributeError as exc:
-            # The reader asked for a part of pdfplumber's Page API this view does not offer
-            # (a newer page reader): that page is pdfplumber's, not an error of the file.
-            if exc.obj is view:
-                return None
-            raise
+            return page_view(page)
+        finally:
+            page.close()
 
     def close(self) -> None:
         self.pdf.close()

@@ -280,7 +280,7 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
     ),
     "page-bomb.pdf": (
         _bytes(lambda: page_bomb(20_000)),
-        Expect(FAILED, "declares 20000 pages, over the limit"),
+        Expect(FAILED, "20000 pages, over the limit"),
     ),
     "page-count-claim.pdf": (_bytes(lambda: page_count_claim(1_000_000_000)), Expect(FAILED)),
     "huge-image-page.pdf": (_bytes(huge_image_page), Expect(FAILED, "no text layer")),
