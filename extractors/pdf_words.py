@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from fiscaldoc.document import BBox
@@ -56,19 +57,19 @@ class Span:
 
     words: tuple[Word, ...]
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
@@ -76,7 +77,7 @@ class Span:
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
 
-    @property
+    @cached_property
     def height(self) -> float:
         return min(w.height for w in self.words)
 
@@ -84,7 +85,7 @@ class Span:
     def bbox(self) -> BBox:
         return (self.x0, self.top, self.x1, self.bottom)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """Words of one line joined: pdfplumber split them where the page had a space."""
         return " ".join(w.text for w in self.words)
