@@ -1,10 +1,12 @@
-"""A reproducible corpus of ruled allocation-table PDFs with their ground truth.
+"""A reproducible corpus of allocation-table PDFs, ruled and borderless, with their ground truth.
 
-Each document is one 资金分配方案: label, title, unit line, then a ruled table
+Each document is one 资金分配方案: label, title, unit line, then a table
 (序号 / 用款单位 / 项目内容 / 金额（万元） / 备注) running over 1–N pages with the
 header repeated on every page, 用款单位 merged over its group of rows, wrapped
 project texts, 合计 notes on a group's first row and a 总计 row at the end.
-Drawn with reportlab in an embedded TrueType CJK font (WenQuanYi Micro Hei).
+About half the documents are ruled (every cell boxed); the others draw no line
+at all, the layout of many exported attachments. Drawn with reportlab in an
+embedded TrueType CJK font (WenQuanYi Micro Hei).
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ class Doc:
     label: str
     title: str
     year: int
+    ruled: bool = True
     items: list[Item] = field(default_factory=list)
     pages: int = 0
 
@@ -173,9 +176,10 @@ def _row_height(texts: list[str], widths: list[float]) -> float:
 class _Writer:
     """Lays rows out page by page, merging 用款单位 over a group's rows on each page."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, ruled: bool) -> None:
         from reportlab.pdfgen.canvas import Canvas
 
+        self.ruled = ruled
         self.canvas = Canvas(str(path), pagesize=(PAGE_W, PAGE_H), pageCompression=1)
         self.canvas.setLineWidth(0.5)
         self.xs = [MARGIN_X]
@@ -193,10 +197,12 @@ class _Writer:
             self.text(self.xs[col] + PAD, top + PAD + n * LEADING + 1.5, line)
 
     def hline(self, x0: float, x1: float, top: float) -> None:
-        self.canvas.line(x0, PAGE_H - top, x1, PAGE_H - top)
+        if self.ruled:
+            self.canvas.line(x0, PAGE_H - top, x1, PAGE_H - top)
 
     def vline(self, x: float, top: float, bottom: float) -> None:
-        self.canvas.line(x, PAGE_H - top, x, PAGE_H - bottom)
+        if self.ruled:
+            self.canvas.line(x, PAGE_H - top, x, PAGE_H - bottom)
 
     def new_page(self) -> float:
         if self.pages:
@@ -214,7 +220,7 @@ class _Writer:
 
 def _draw(doc: Doc, rows: list[tuple[Item, bool]], total_row: bool, path: Path, max_pages: int) -> int:
     """Draw; returns how many items fitted in ``max_pages`` (the rest are dropped by the caller)."""
-    w = _Writer(path)
+    w = _Writer(path, doc.ruled)
     top = w.new_page()
     w.text(MARGIN_X, top, doc.label)
     w.canvas.setFont(FONT, 16)
@@ -285,6 +291,7 @@ def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path, exact: bo
         label=f"附件 {rng.randint(1, 12)}",
         title=f"{year} 年{topic}专项资金分配方案",
         year=year,
+        ruled=exact or rng.random() < 0.5,
     )
     pages = max_pages if exact else rng.randint(1, max_pages)
     rows_wanted = max(2, pages * (40 if exact else 20))
@@ -324,6 +331,7 @@ def make_doc(n: int, rng: random.Random, max_pages: int, folder: Path, exact: bo
     return {
         "file": doc.name,
         "pages": doc.pages,
+        "layout": "ruled" if doc.ruled else "borderless",
         "title": doc.title,
         "attachment_label": doc.label,
         "fiscal_year": doc.year,
@@ -337,7 +345,7 @@ def build(folder: Path, docs: int, max_pages: int, seed: int = 7, exact: bool = 
 
     ``exact``: every document has ``max_pages`` pages (the memory check's long file).
     """
-    target = folder / f"ruled-d{docs}-p{max_pages}-s{seed}{'-exact' if exact else ''}"
+    target = folder / f"mixed-d{docs}-p{max_pages}-s{seed}{'-exact' if exact else ''}"
     truth_file = target / "truth.json"
     if truth_file.exists():
         return target
