@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -10,7 +11,7 @@ from fiscaldoc.pipeline import process
 from fiscaldoc.records import Records
 from tests.truth import SEED
 from warehouse import schema
-from warehouse.load import Warehouse, engine_url
+from warehouse.load import Warehouse, engine_url, make_engine
 
 TABLES = list(schema.metadata.tables)
 
@@ -83,3 +84,58 @@ def test_replacing_a_document_is_atomic(warehouse_url: str) -> None:
         raise AssertionError("duplicate key was accepted")
     assert _counts(warehouse_url) == before
     wh.dispose()
+
+
+def test_money_keeps_every_digit(warehouse_url: str) -> None:
+    """Eighteen integer digits and two decimals go in and come out exactly (duckdb-engine
+    alone would round them through a float)."""
+    result = process(SEED / "000_4ea89972e077d80e.txt")
+    big = Decimal("999999999999999999.99")
+    items = result.records.allocation_items
+    items[0] = items[0].model_copy(update={"amount_yuan": big})
+    wh = Warehouse(warehouse_url)
+    wh.load([result])
+    with wh.engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.max(schema.allocation_items.c.amount_yuan))).scalar_one()
+        as_text = conn.execute(
+            sa.select(sa.cast(sa.func.max(schema.allocation_items.c.amount_yuan), sa.String))
+        ).scalar_one()
+    wh.dispose()
+    assert stored == big and as_text == "999999999999999999.99"
+
+
+def test_bulk_insert_through_a_frame_equals_row_by_row(tmp_path: Path) -> None:
+    """DuckDB's frame path stores the same whether rows come one by one or all at once:
+    extreme and exponent-form decimals exactly, NULLs, CJK text with quotes."""
+    from warehouse.bulk import insert_rows
+
+    amounts = [Decimal("999999999999999999.99"), Decimal("1E+2"), Decimal("-0.01"), Decimal("0.10")]
+    rows = [
+        {
+            "plan_id": "p:1",
+            "line_no": n,
+            "seq": None if n % 3 == 0 else n,
+            "recipient": "“省”自然资源厅〔2024〕'",
+            "project": f"项目{n}",
+            "amount_yuan": amounts[n % len(amounts)],
+            "amount_text": "2,186",
+            "note": None if n % 2 else "合计 6764 万元",
+            "page": None if n % 5 == 0 else 1,
+            "bbox": "59.7,172.3,527.2,201.3",
+        }
+        for n in range(70)
+    ]
+    table = schema.allocation_items
+    stored = []
+    for name, batch in (("frame", rows), ("rows", [[r] for r in rows])):
+        engine = make_engine(f"duckdb:///{tmp_path / name}.duckdb")
+        schema.metadata.create_all(engine)
+        with engine.begin() as conn:
+            for chunk in batch if name == "rows" else [batch]:
+                insert_rows(conn, table, chunk)  # type: ignore[arg-type]
+        with engine.connect() as conn:
+            stored.append(conn.execute(sa.select(table).order_by(table.c.line_no)).all())
+        engine.dispose()
+    assert stored[0] == stored[1]
+    assert [r.amount_yuan for r in stored[0][:4]] == [a.quantize(Decimal("0.01")) for a in amounts]
+    assert stored[0][0].seq is None and stored[0][1].seq == 1 and stored[0][0].page is None

@@ -15,6 +15,7 @@ from fiscaldoc.faults import crash_point
 from fiscaldoc.records import DocumentResult
 from warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
 from warehouse import schema
+from warehouse.bulk import insert_rows
 from warehouse.retry import with_retry
 
 WAIT_ENV = "FISCALDOC_WAREHOUSE_WAIT_S"
@@ -36,6 +37,15 @@ def engine_url(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(engine_url(url), pool_pre_ping=True)
+    if engine.dialect.name == "duckdb":
+        # duckdb-engine declares no native decimal, so SQLAlchemy would send and read money
+        # as floats (999999999999999999.99 → 1e18); DuckDB's driver takes Decimal as is.
+        engine.dialect.supports_native_decimal = True
+    return engine
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class Warehouse:
         self.url = url
         self.wait_s = default_wait_s() if wait_s is None else wait_s
         self.backoff_s = backoff_s
-        self.engine: Engine = create_engine(engine_url(url), pool_pre_ping=True)
+        self.engine = make_engine(url)
         self._with_retry(self._create)
 
     @property
@@ -128,7 +138,7 @@ class Warehouse:
             for name, records in result.tables().items():
                 if records:
                     table = schema.metadata.tables[name]
-                    conn.execute(table.insert(), [r.row() for r in records])
+                    insert_rows(conn, table, [r.row() for r in records])
                     crash_point("in-transaction")
 
     def dispose(self) -> None:
