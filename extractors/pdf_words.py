@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -56,28 +56,24 @@ class Span:
     """Words that belong together (a text line, or a block of lines), in reading order."""
 
     words: tuple[Word, ...]
+    # The box, worked out once: spans are measured far more often than made.
+    x0: float = field(init=False, repr=False, compare=False)
+    x1: float = field(init=False, repr=False, compare=False)
+    top: float = field(init=False, repr=False, compare=False)
+    bottom: float = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @cached_property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @cached_property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @cached_property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
+    def __post_init__(self) -> None:
+        words = self.words or (Word("", 0.0, 0.0, 0.0, 0.0),)  # Span(()): a column without a header
+        object.__setattr__(self, "x0", min(w.x0 for w in words))
+        object.__setattr__(self, "x1", max(w.x1 for w in words))
+        object.__setattr__(self, "top", min(w.top for w in words))
+        object.__setattr__(self, "bottom", max(w.bottom for w in words))
 
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
 
-    @cached_property
+    @property
     def height(self) -> float:
         return min(w.height for w in self.words)
 
