@@ -28,7 +28,16 @@ from fiscaldoc.records import DocumentResult
 
 TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
 MEMORY_ENV = "FISCALDOC_MEMORY_MB"
-_PRELOAD = ["fiscaldoc.pipeline", "extractors", "extractors.pdf", "extractors.text", "normalizers", "checks"]
+_PRELOAD = [
+    "fiscaldoc.pipeline",
+    "extractors",
+    "extractors.pdf",
+    "extractors.pdf_choice",
+    "extractors.text",
+    "normalizers",
+    "checks",
+    "fiscaldoc.preload_done",
+]
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _GRACE_S = 5.0
 """How long a worker that has sent its result may take to exit before it is killed."""
