@@ -6,13 +6,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from fiscaldoc.escaping import printable
 from warehouse import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from flows.api import TemporaryApi
 
 app = typer.Typer(
     add_completion=False,
@@ -39,8 +44,7 @@ def quiet_prefect() -> None:
 
 WORKERS = typer.Option(
     "--workers",
-    help="Extract documents in N worker processes (Prefect's ProcessPoolTaskRunner); "
-    "1 = one after another in this process.",
+    help="Documents parsed at once, each in its own worker process (default: one per CPU).",
 )
 DASK_ADDRESS = typer.Option(
     "--dask-address",
@@ -48,17 +52,17 @@ DASK_ADDRESS = typer.Option(
 )
 
 
-def _check_usage(console: object, paths: list[str], workers: int, dask_address: str | None) -> None:
+def _check_usage(console: object, paths: list[str], workers: int | None, dask_address: str | None) -> None:
     """Exit 2 (bad usage) for a missing path or an impossible runner choice, before Prefect starts."""
     from rich.console import Console
 
     from fiscaldoc import batch
-    from flows.runners import RunnerChoiceError, task_runner
+    from flows.runners import RunnerChoiceError, check_choice
 
     assert isinstance(console, Console)
     try:
         batch.discover(paths)
-        task_runner(workers, dask_address)
+        check_choice(workers, dask_address)
     except (FileNotFoundError, RunnerChoiceError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
@@ -75,7 +79,7 @@ def ingest(
         bool,
         typer.Option("--failed", help="Re-run only documents whose last status is failed or partial."),
     ] = False,
-    workers: Annotated[int, WORKERS] = 1,
+    workers: Annotated[int | None, WORKERS] = None,
     dask_address: Annotated[str | None, DASK_ADDRESS] = None,
     timeout: Annotated[
         float | None,
@@ -88,9 +92,9 @@ def ingest(
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from fiscaldoc import batch
+    from fiscaldoc.isolation import warm_up
+    from flows.api import temporary_api
 
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
@@ -100,6 +104,24 @@ def ingest(
     except ValueError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    with temporary_api() as api:
+        warm_up()  # the isolation workers' forkserver imports the pipeline meanwhile
+        _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
+
+
+def _ingest(
+    paths: list[str],
+    warehouse: str,
+    force: bool,
+    failed: bool,
+    workers: int | None,
+    dask_address: str | None,
+    console: Console,
+    api: TemporaryApi | None,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from fiscaldoc import batch
     from flows.ingest import ingest as ingest_flow
     from warehouse.retry import WarehouseBusy
 
@@ -123,6 +145,8 @@ def ingest(
 
     try:
         with progress, batch.reporting(on_result):
+            if api is not None:
+                api.wait()
             summary = ingest_flow(
                 paths=paths,
                 warehouse_url=warehouse,
@@ -187,7 +211,7 @@ def serve(
     warehouse: Annotated[
         str, typer.Option(help="SQLAlchemy URL: duckdb:///file.duckdb or postgresql://…")
     ] = DEFAULT_URL,
-    workers: Annotated[int, WORKERS] = 1,
+    workers: Annotated[int | None, WORKERS] = None,
     dask_address: Annotated[str | None, DASK_ADDRESS] = None,
 ) -> None:
     """Serve the ingest flow as a Prefect deployment on a schedule (runs until interrupted)."""

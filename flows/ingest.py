@@ -141,7 +141,7 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
 
 
 def _run(
-    plan: batch.Plan, warehouse: Warehouse, files: int, workers: int, dask_address: str | None
+    plan: batch.Plan, warehouse: Warehouse, files: int, workers: int | None, dask_address: str | None
 ) -> batch.Summary:
     logger = get_run_logger()
     for path, digest in plan.moved:
@@ -157,7 +157,7 @@ def _run(
         len(plan.skipped),
     )
     batch.report(None, total)
-    with runners.shared_api(workers, dask_address):
+    with runners.shared_api(dask_address):
         results = _extract_and_load(plan, warehouse, runners.task_runner(workers, dask_address), total)
     for result in results:
         summary.add(result)
@@ -172,7 +172,7 @@ def ingest(
     warehouse_url: str = DEFAULT_URL,
     force: bool = False,
     failed_only: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
     dask_address: str | None = None,
 ) -> batch.Summary:
     """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options."""

@@ -32,7 +32,7 @@ def serve_arguments(
     cron: str = DEFAULT_CRON,
     timezone: str = "UTC",
     warehouse_url: str = DEFAULT_URL,
-    workers: int = 1,
+    workers: int | None = None,
     dask_address: str | None = None,
     name: str = DEPLOYMENT_NAME,
 ) -> dict[str, Any]:

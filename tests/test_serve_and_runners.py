@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.settings import PREFECT_API_URL, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 from typer.testing import CliRunner
 
@@ -78,15 +78,18 @@ def test_serve_defaults_to_two_at_night_and_refuses_bad_schedules(
 
 
 def test_runner_choice() -> None:
-    assert isinstance(runners.task_runner(), ThreadPoolTaskRunner)
+    """N documents at once are N threads, each waiting on its document's own worker process."""
+    default = runners.task_runner()
+    assert isinstance(default, ThreadPoolTaskRunner)
+    assert default._max_workers == runners.default_workers() >= 1
     pool = runners.task_runner(workers=3)
-    assert isinstance(pool, ProcessPoolTaskRunner) and pool._max_workers == 3
+    assert isinstance(pool, ThreadPoolTaskRunner) and pool._max_workers == 3
     dask = runners.task_runner(dask_address="tcp://scheduler:8786")
     assert isinstance(dask, DaskTaskRunner) and dask.address == "tcp://scheduler:8786"
     for workers, address in ((0, None), (2, "tcp://scheduler:8786"), (1, "scheduler:8786")):
         with pytest.raises(runners.RunnerChoiceError):
             runners.task_runner(workers, address)
-    assert runners.describe(4) == "in 4 worker processes"
+    assert runners.describe(4) == "4 at a time, each in its own worker process"
 
 
 def test_ingest_refuses_impossible_runner_choices(tmp_path: Path) -> None:
@@ -99,3 +102,23 @@ def test_ingest_refuses_impossible_runner_choices(tmp_path: Path) -> None:
     ):
         result = runner.invoke(app, ["ingest", str(inbox), *bad])
         assert result.exit_code == 2, (bad, result.output)
+
+
+def test_temporary_api_answers_then_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's own start of Prefect's temporary server: it answers Prefect's health check,
+    and nothing of it outlives the block; a configured server is used as it is."""
+    import urllib.request
+
+    from flows.api import TemporaryApi, temporary_api
+
+    api = TemporaryApi()
+    try:
+        api.wait()
+        with urllib.request.urlopen(f"{api.url}/health", timeout=5) as answer:
+            assert answer.status == 200
+    finally:
+        api.stop()
+    assert api.process.poll() is not None
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    with temporary_api() as none:
+        assert none is None
