@@ -81,6 +81,15 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def warm_up() -> None:
+    """Start the forkserver now, so that it imports the pipeline while this process does other
+    work (the first document would otherwise wait for it)."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 Processor = Callable[[Path, str, str | None], DocumentResult]
 
 
