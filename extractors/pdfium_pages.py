@@ -61,11 +61,13 @@ class PageView:
         assert strip and not return_chars, "only the form page_blocks uses"
         return text_lines(self.chars)
 
-    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
-        from pdfplumber.utils.text import extract_words
+    def extract_words(
+        self, keep_blank_chars: bool = False, use_text_flow: bool = False
+    ) -> list[dict[str, Any]]:
+        from extractors.textlines import words
 
-        words: list[dict[str, Any]] = extract_words(self.chars, **kwargs)
-        return words
+        assert not keep_blank_chars and not use_text_flow, "only pdfplumber's defaults"
+        return words(self.chars)
 
 
 def _bad_char(code: int) -> bool:

@@ -12,7 +12,7 @@ from pdfplumber.utils.text import chars_to_textmap
 
 from extractors import pdf as pdf_extractor
 from extractors.pdfium_pages import page_view
-from extractors.textlines import text_lines
+from extractors.textlines import text_lines, words
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
 PDFS = sorted(SEED.glob("*.pdf"))
@@ -43,6 +43,16 @@ def test_text_lines_equal_pdfplumbers(path: Path) -> None:
     assert sum(len(s) for s in sets) > 500
     for chars in sets:
         assert text_lines(chars) == _reference(chars)
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_words_equal_pdfplumbers(path: Path) -> None:
+    from pdfplumber.utils.text import extract_words
+
+    fields = ("text", "x0", "x1", "top", "bottom")
+    for chars in _char_sets(path):
+        want = [{k: w[k] for k in fields} for w in extract_words(chars)]
+        assert words(chars) == want
 
 
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
