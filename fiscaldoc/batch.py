@@ -6,8 +6,10 @@ Pure library code the flow calls; nothing here imports Prefect.
 from __future__ import annotations
 
 import glob
+import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,6 +71,18 @@ class Plan:
     entries: int = 0
     """Attachments found inside archives (extracted or rejected)."""
     workdir: Path | None = None
+
+    def largest_first(self) -> list[tuple[Path, str]]:
+        """``todo`` with the largest files first: with several documents at once, a long one
+        started last would leave the other workers idle while it finishes."""
+
+        def size(item: tuple[Path, str]) -> int:
+            try:
+                return item[0].stat().st_size
+            except OSError:
+                return 0  # its worker reports why it cannot be read
+
+        return sorted(self.todo, key=size, reverse=True)
 
     def source(self, path: Path) -> str:
         """Where ``path``'s bytes came from: the path itself, or an archive entry's URI."""
@@ -205,6 +219,47 @@ class Summary(BaseModel):
 # Progress reporting for whoever drives the flow (the CLI's progress bar).
 Reporter = Callable[[DocumentResult | None, int], None]
 _reporters: list[Reporter] = []
+
+
+LOAD_BATCH = 32
+LOAD_BATCH_ENV = "FISCALDOC_LOAD_BATCH"
+"""Documents per load transaction at most (1: every document commits on its own)."""
+
+
+class Pending:
+    """Results waiting to be loaded. Loading pays per statement, so results are loaded a few
+    documents at a time: :meth:`add` says when enough have gathered (documents, rows, or
+    seconds since the first, so a slow batch still shows progress)."""
+
+    def __init__(
+        self,
+        results: Iterable[DocumentResult] = (),
+        documents: int | None = None,
+        rows: int = 20_000,
+        seconds: float = 2.0,
+    ) -> None:
+        if documents is None:
+            raw = os.environ.get(LOAD_BATCH_ENV, "").strip()
+            documents = int(raw) if raw.isdigit() and int(raw) > 0 else LOAD_BATCH
+        self.limits = (documents, rows, seconds)
+        self.results: list[DocumentResult] = []
+        self.rows = 0
+        self.since = 0.0
+        for result in results:
+            self.add(result)
+
+    def add(self, result: DocumentResult) -> bool:
+        """Hold ``result``; true when the held ones should be loaded now."""
+        if not self.results:
+            self.since = time.monotonic()
+        self.results.append(result)
+        self.rows += sum(len(rows) for rows in result.tables().values())
+        documents, rows, seconds = self.limits
+        return len(self.results) >= documents or self.rows >= rows or time.monotonic() - self.since >= seconds
+
+    def take(self) -> list[DocumentResult]:
+        taken, self.results, self.rows = self.results, [], 0
+        return taken
 
 
 @contextmanager

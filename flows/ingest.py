@@ -3,8 +3,9 @@
 Each task is one call into library code. Extraction runs as ``process-document``
 tasks on the task runner that ``workers``/``dask_address`` pick
 (:mod:`flows.runners`: threads, a process pool, or a Dask cluster); loading
-happens in the flow's own process as results arrive, one transaction per
-document, retried with backoff only for transient warehouse errors.
+happens in the flow's own process as results arrive, a few documents per
+transaction (:class:`fiscaldoc.batch.Pending` says when), retried with backoff
+only for transient warehouse errors.
 """
 
 from __future__ import annotations
@@ -51,52 +52,65 @@ class Sealed(Generic[T]):
 
 
 @task(
-    name="load-document",
+    name="load-documents",
     cache_policy=NO_CACHE,
     task_run_name="load {name}",
     retries=2,
     retry_delay_seconds=[5, 20],
     retry_condition_fn=retry_condition,
 )
-def load_document(warehouse: Warehouse, result: Sealed[DocumentResult], name: str) -> None:
-    warehouse.load([result.value])
+def load_documents(warehouse: Warehouse, results: Sealed[list[DocumentResult]], name: str) -> None:
+    warehouse.load_together(results.value)
 
 
 def _extract_and_load(
     plan: batch.Plan, warehouse: Warehouse, runner: TaskRunner[Any], total: int
 ) -> list[DocumentResult]:
-    """Submit every document to ``runner``; load each result here as soon as it is done."""
-    results = [_load(warehouse, rejected, total) for rejected in plan.rejected]  # refused archive entries
-    if not plan.todo:
-        return results
-    with runner:
-        # Workers get absolute paths (a Dask worker's working folder is not ours);
-        # the warehouse keeps the source as given.
-        futures = [
-            runner.submit(
-                process_document,
-                {"path": path.absolute(), "document_id": digest, "source_uri": plan.source(path)},
-            )
-            for path, digest in plan.todo
-        ]
-        for future in as_completed(futures):
-            results.append(_load(warehouse, future.result(), total))
-    return results
+    """Submit every document to ``runner``; load results here as they come, a few at a time."""
+    pending = batch.Pending(plan.rejected)  # refused archive entries: failed rows to record
+    loaded: list[DocumentResult] = []
+    if plan.todo:
+        with runner:
+            # Workers get absolute paths (a Dask worker's working folder is not ours);
+            # the warehouse keeps the source as given.
+            futures = [
+                runner.submit(
+                    process_document,
+                    {"path": path.absolute(), "document_id": digest, "source_uri": plan.source(path)},
+                )
+                for path, digest in plan.largest_first()
+            ]
+            for future in as_completed(futures):
+                if pending.add(future.result()):
+                    loaded += _load(warehouse, pending.take(), total)
+    loaded += _load(warehouse, pending.take(), total)
+    return loaded
 
 
-def _load(warehouse: Warehouse, result: DocumentResult, total: int) -> DocumentResult:
+def _load(warehouse: Warehouse, results: list[DocumentResult], total: int) -> list[DocumentResult]:
+    """Load ``results`` in one transaction; if the warehouse refuses them, each on its own, so
+    that only the document it refuses fails."""
+    if not results:
+        return []
     try:
-        load_document(warehouse, Sealed(result), printable(result.document.file_name))
+        name = printable(results[0].document.file_name) + (
+            f" +{len(results) - 1}" if len(results) > 1 else ""
+        )
+        load_documents(warehouse, Sealed(results), name)
     except WarehouseBusy:
         raise  # the warehouse itself is gone: stop the batch
-    except Exception as exc:  # this document's rows were refused: record why, go on
-        result = _not_loaded(warehouse, result, exc)
-    batch.report(result, total)
-    if result.document.error:
-        get_run_logger().info(
-            "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
-        )
-    return result
+    except Exception as exc:
+        if len(results) == 1:  # this document's rows were refused: record why, go on
+            results = [_not_loaded(warehouse, results[0], exc)]
+        else:
+            return [r for result in results for r in _load(warehouse, [result], total)]
+    for result in results:
+        batch.report(result, total)
+        if result.document.error:
+            get_run_logger().info(
+                "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
+            )
+    return results
 
 
 def _not_loaded(warehouse: Warehouse, result: DocumentResult, exc: Exception) -> DocumentResult:

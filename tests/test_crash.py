@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
+from fiscaldoc.batch import LOAD_BATCH_ENV
 from fiscaldoc.faults import CRASH_ENV
 from tests.test_cli import ENV, ROOT, fiscaldoc
 from tests.truth import SEED
@@ -54,12 +55,13 @@ def make_inbox(root: Path) -> Path:
     return inbox
 
 
-def killed_ingest(inbox: Path, url: str, crash: str) -> int:
-    """An ingest that SIGKILLs itself at ``crash``; its helpers (Prefect's server) die with it."""
+def killed_ingest(inbox: Path, url: str, crash: str, batch: int = 1) -> int:
+    """An ingest that SIGKILLs itself at ``crash``, loading ``batch`` documents per transaction;
+    its helpers (Prefect's server) die with it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "fiscaldoc", "ingest", str(inbox), "--warehouse", url],
         cwd=ROOT,
-        env={**ENV, "PYTHONPATH": str(ROOT), CRASH_ENV: crash},
+        env={**ENV, "PYTHONPATH": str(ROOT), CRASH_ENV: crash, LOAD_BATCH_ENV: str(batch)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -95,8 +97,9 @@ def assert_whole(url: str, clean: Snapshot) -> set[str]:
 
 
 def test_kill_then_rerun_equals_clean_run(tmp_path: Path, inbox: Path, clean: Snapshot) -> None:
-    """DuckDB, end to end: killed inside the second document's transaction (the first one
-    committed); the re-run killed right after its first commit; then a full re-run."""
+    """DuckDB, end to end, one document per transaction: killed inside the second document's
+    transaction (the first one committed); the re-run killed right after its first commit;
+    then a full re-run."""
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     present: set[str] = set()
     for crash in ("in-transaction:9", "after-commit:1"):
@@ -107,6 +110,17 @@ def test_kill_then_rerun_equals_clean_run(tmp_path: Path, inbox: Path, clean: Sn
     rerun = fiscaldoc("ingest", str(inbox), "--warehouse", url)
     assert rerun.returncode == 1, rerun.stderr[-2000:]
     assert "2 already in the warehouse" in rerun.stdout
+    assert snapshot(url) == clean
+
+
+def test_kill_inside_a_batch_leaves_none_of_it(tmp_path: Path, inbox: Path, clean: Snapshot) -> None:
+    """Documents loaded together commit together: killed between two inserts of the batch,
+    the warehouse holds none of its documents; a re-run gives the clean run's rows."""
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert killed_ingest(inbox, url, "in-transaction:3", batch=32) == -signal.SIGKILL
+    assert assert_whole(url, clean) == set()
+    rerun = fiscaldoc("ingest", str(inbox), "--warehouse", url)
+    assert rerun.returncode == 1, rerun.stderr[-2000:]
     assert snapshot(url) == clean
 
 

@@ -88,15 +88,18 @@ def test_a_refused_document_is_not_retried_then_failed_redoes_it(
     attempts: list[str] = []
     replace = Warehouse._replace
 
-    def refuse_the_pdf(self: Warehouse, result: DocumentResult) -> None:
-        if result.document.file_name.endswith(".pdf") and result.records.allocation_items:
-            attempts.append(result.document.file_name)
-            raise sa.exc.DataError("INSERT", {}, Exception("numeric field overflow"))
-        replace(self, result)
+    def refuse_the_pdf(self: Warehouse, results: list[DocumentResult]) -> None:
+        for result in results:
+            if result.document.file_name.endswith(".pdf") and result.records.allocation_items:
+                attempts.append(result.document.file_name)
+                raise sa.exc.DataError("INSERT", {}, Exception("numeric field overflow"))
+        replace(self, results)
 
     monkeypatch.setattr(Warehouse, "_replace", refuse_the_pdf)
     summary = ingest(paths=[str(inbox)], warehouse_url=url)
-    assert attempts == ["seed-ruled.pdf"]  # a bad document is not a transient failure
+    # Once with the text file (the batch is refused whole), once alone to single it out; never
+    # retried, since a bad document is not a transient failure.
+    assert attempts == ["seed-ruled.pdf", "seed-ruled.pdf"]
     assert (summary.loaded, summary.failed) == (1, 1)
     ((source, reason),) = summary.failures
     assert source.endswith("seed-ruled.pdf") and reason.startswith("could not load: DataError:")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
 
@@ -124,34 +124,47 @@ class Warehouse:
         """Replace each document's rows in its own transaction; returns documents written."""
         count = 0
         for result in results:
-            self._with_retry(partial(self._replace, result))
-            crash_point("after-commit")
+            self.load_together([result])
             count += 1
         return count
 
-    def _replace(self, result: DocumentResult) -> None:
-        document_id = result.document.document_id
-        with self.transaction() as conn:
-            if self.is_postgresql:  # two ingests replacing the same document: one after the other
-                conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(document_id, 0))))
-            _delete_document(conn, document_id)
+    def load_together(self, results: Sequence[DocumentResult]) -> None:
+        """Replace the rows of all ``results`` in one transaction: one delete and one insert per
+        table for the lot, since per-statement costs dominate small documents. All or none
+        of them are written."""
+        if results:
+            self._with_retry(partial(self._replace, results))
+            crash_point("after-commit")
+
+    def _replace(self, results: Sequence[DocumentResult]) -> None:
+        ids = sorted({r.document.document_id for r in results})
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for result in results:
             for name, records in result.tables().items():
-                if records:
-                    table = schema.metadata.tables[name]
-                    insert_rows(conn, table, [r.row() for r in records])
+                rows.setdefault(name, []).extend(r.row() for r in records)
+        with self.transaction() as conn:
+            if self.is_postgresql:
+                # Two ingests replacing the same document: one after the other. Sorted, so two
+                # batches sharing documents take their locks in one order (no deadlock).
+                for document_id in ids:
+                    conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(document_id, 0))))
+            _delete_documents(conn, ids)
+            for name, table_rows in rows.items():  # tables() lists parents before children
+                if table_rows:
+                    insert_rows(conn, schema.metadata.tables[name], table_rows)
                     crash_point("in-transaction")
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def _delete_document(conn: Connection, document_id: str) -> None:
+def _delete_documents(conn: Connection, document_ids: list[str]) -> None:
     for child, fk, parent in schema.CHILD_TABLES.values():
         parent_key = parent.c[fk]
-        owned = select(parent_key).where(parent.c.document_id == document_id)
+        owned = select(parent_key).where(parent.c.document_id.in_(document_ids))
         conn.execute(delete(child).where(child.c[fk].in_(owned)))
     for table in schema.DOCUMENT_TABLES:
-        conn.execute(delete(table).where(table.c.document_id == document_id))
+        conn.execute(delete(table).where(table.c.document_id.in_(document_ids)))
 
 
 def open_warehouse(url: str = DEFAULT_URL) -> Warehouse:
