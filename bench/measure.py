@@ -1,8 +1,8 @@
 """One measurement in its own process: ``python -m bench.measure MODE CORPUS [N]``.
 
 Prints one JSON line: pages, seconds (from the process' first line, so imports
-and start-up count) and, for fiscaldoc modes, item F1. The parent reads this
-process' peak RSS from ``wait4``.
+and start-up count), peak RSS (this process' or its largest child's) and, for
+fiscaldoc modes, item F1.
 """
 
 from __future__ import annotations
@@ -112,30 +112,6 @@ def fiscaldoc_reference(corpus: Path, _: str) -> dict[str, Any]:
     return {"pages": _pages(corpus), **_score(corpus, got)}
 
 
-def _process(path: Path) -> tuple[str, Any]:
-    from fiscaldoc.pipeline import process
-
-    return path.name, process(path).records
-
-
-def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
-    """pipeline.process (extract → normalise → check) over a process pool, largest files first."""
-    from multiprocessing import Pool
-
-    # imported once here, so the forked workers share them instead of importing each
-    from checks import run_checks  # noqa: F401
-    from extractors import pdf  # noqa: F401
-    from fiscaldoc import pipeline  # noqa: F401
-    from normalizers import normalize  # noqa: F401
-
-    files = sorted(_pdfs(corpus), key=lambda p: p.stat().st_size, reverse=True)
-    got: list[Any] = []
-    with Pool(int(workers)) as pool:
-        for name, records in pool.imap_unordered(_process, files):
-            got += _record_keys(name, records)
-    return {"pages": _pages(corpus), **_score(corpus, got)}
-
-
 def fiscaldoc_load(corpus: Path, folder: str) -> dict[str, Any]:
     """pipeline.process then the warehouse load, one document at a time, no Prefect."""
     from fiscaldoc.pipeline import process
@@ -157,26 +133,30 @@ def fiscaldoc_load(corpus: Path, folder: str) -> dict[str, Any]:
     return {"pages": _pages(corpus), **_score(corpus, got)}
 
 
-def fiscaldoc_flow(corpus: Path, folder: str) -> dict[str, Any]:
-    """The Prefect flow end to end into a fresh DuckDB; F1 read back from the warehouse."""
-    from fiscaldoc.cli import quiet_prefect
+def fiscaldoc_cli(corpus: Path, workers: str) -> dict[str, Any]:
+    """``fiscaldoc ingest`` as a user runs it (Prefect, checks, a fresh DuckDB), with
+    ``--workers N`` when given; F1 is read back from the warehouse."""
+    import subprocess
+    import tempfile
 
-    quiet_prefect()
-    from flows.ingest import ingest
-
-    db = Path(folder) / "bench.duckdb"
-    db.unlink(missing_ok=True)
-    ingest(paths=[str(corpus)], warehouse_url=f"duckdb:///{db}", force=True)
     import duckdb
 
     from bench.score import item_key
 
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            "SELECT d.file_name, i.seq, i.recipient, i.project, i.amount_yuan, i.note "
-            "FROM allocation_items i JOIN allocation_plans p USING (plan_id) "
-            "JOIN documents d ON d.document_id = p.document_id"
-        ).fetchall()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.duckdb"
+        command = [sys.executable, "-m", "fiscaldoc", "ingest", str(corpus), "--warehouse", f"duckdb:///{db}"]
+        if workers:
+            command += ["--workers", workers]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"fiscaldoc ingest failed ({done.returncode}): {done.stderr[-2000:]}")
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute(
+                "SELECT d.file_name, i.seq, i.recipient, i.project, i.amount_yuan, i.note "
+                "FROM allocation_items i JOIN allocation_plans p USING (plan_id) "
+                "JOIN documents d ON d.document_id = p.document_id"
+            ).fetchall()
     return {"pages": _pages(corpus), **_score(corpus, [item_key(*r) for r in rows])}
 
 
@@ -192,11 +172,10 @@ def peak_rss_mb() -> float:
 
 
 MODES: dict[str, Callable[[Path, str], dict[str, Any]]] = {
-    "flow": fiscaldoc_flow,
+    "cli": fiscaldoc_cli,
     "library": fiscaldoc_library,
     "load": fiscaldoc_load,
     "reference": fiscaldoc_reference,
-    "workers": fiscaldoc_workers,
     "pdfplumber": pdfplumber_tables,
     "camelot": camelot_lattice,
     "pypdfium2": pypdfium2_text,

@@ -1,12 +1,12 @@
 """fiscaldoc against the parsers it stands on, one table from one run.
 
-    .venv/bin/python bench/run.py [--docs 40] [--max-pages 80] [--camelot-pages 20]
+    .venv/bin/python bench/run.py [--docs 200] [--max-pages 80] [--camelot-pages 20]
 
-Generates (once, cached under bench/corpora/) a corpus of ruled allocation-table
-PDFs with ground truth, then runs every measurement in a fresh process and
-reads that process' peak RSS (its VmHWM, or for a pool the largest single
-process'; ``wait4``'s ru_maxrss is kept in the JSON too but inherits this
-launcher's peak). Times include each process' imports and start-up.
+Generates (once, cached under bench/corpora/) a corpus of allocation-table
+PDFs, ruled and borderless, with ground truth, then runs every measurement in
+a fresh process and reads that process' peak RSS (its VmHWM, or its largest
+child's: for ``fiscaldoc ingest`` the CLI, Prefect's server or a document's
+worker). Times include each process' imports and start-up.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import build  # noqa: E402
+from flows.runners import default_workers  # noqa: E402
 
 CACHE = ROOT / "bench" / "corpora"  # git-ignored; not hidden, as discovery skips dot-folders
 
@@ -57,7 +58,7 @@ def measure(mode: str, corpus: Path, arg: str = "") -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=40)
+    parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--max-pages", type=int, default=80)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--camelot-pages", type=int, default=20, help="pages sampled for camelot (slow)")
@@ -82,41 +83,41 @@ def main() -> None:
         f"corpus {corpus.relative_to(ROOT)}: {len(truth)} PDFs, {pages} pages, "
         f"{sum(len(d['items']) for d in truth)} items; load average {os.getloadavg()[0]:.2f}"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        plan = [
-            ("flow", "fiscaldoc end-to-end (Prefect → DuckDB)", "flow", tmp),
-            ("library", "fiscaldoc extract+normalise", "library", ""),
-            ("reference", "  same, pdfplumber only (no fast path)", "reference", ""),
-            ("workers1", "fiscaldoc, 1 worker", "workers", "1"),
-            ("workers2", "fiscaldoc, 2 workers", "workers", "2"),
-            ("pdfplumber", "pdfplumber extract_tables", "pdfplumber", ""),
-            (
-                "camelot",
-                f"camelot lattice ({args.camelot_pages}-p sample)",
-                "camelot",
-                str(args.camelot_pages),
-            ),
-            ("pypdfium2", "pypdfium2 text", "pypdfium2", ""),
-        ]
-        plan = [(name, label, mode, arg, corpus) for name, label, mode, arg in plan]
-        if args.memory_pages:
-            long_doc = build(CACHE, 1, args.memory_pages, args.seed, exact=True)
-            plan.append(
-                ("memory", f"fiscaldoc end-to-end, one {args.memory_pages}-page PDF", "flow", tmp, long_doc)
-            )
-        results: dict[str, dict[str, Any]] = {}
-        for name, label, mode, arg, folder in plan:
-            if name in args.skip or mode in args.skip:
-                continue
-            console.print(f"[dim]measuring {label}…[/dim]")
-            started = time.perf_counter()
-            results[name] = {"label": label, **measure(mode, folder, arg)}
-            results[name]["wall"] = time.perf_counter() - started
+    plan = [
+        ("workers1", "fiscaldoc ingest --workers 1 (Prefect → DuckDB)", "cli", "1"),
+        ("workers2", "fiscaldoc ingest --workers 2", "cli", "2"),
+        ("library", "fiscaldoc extract+normalise (library, 1 process)", "library", ""),
+        ("reference", "  same, pdfplumber only (no fast path)", "reference", ""),
+        ("pdfplumber", "pdfplumber extract_tables", "pdfplumber", ""),
+        (
+            "camelot",
+            f"camelot lattice ({args.camelot_pages}-p sample)",
+            "camelot",
+            str(args.camelot_pages),
+        ),
+        ("pypdfium2", "pypdfium2 text", "pypdfium2", ""),
+    ]
+    if default_workers() not in (1, 2):
+        plan.insert(0, ("flow", f"fiscaldoc ingest (default: {default_workers()} workers)", "cli", ""))
+    plan = [(name, label, mode, arg, corpus) for name, label, mode, arg in plan]
+    if args.memory_pages:
+        long_doc = build(CACHE, 1, args.memory_pages, args.seed, exact=True)
+        plan.append(("memory", f"fiscaldoc ingest, one {args.memory_pages}-page PDF", "cli", "", long_doc))
+    results: dict[str, dict[str, Any]] = {}
+    for name, label, mode, arg, folder in plan:
+        if name in args.skip or mode in args.skip:
+            continue
+        console.print(f"[dim]measuring {label}…[/dim]")
+        started = time.perf_counter()
+        results[name] = {"label": label, **measure(mode, folder, arg)}
+        results[name]["wall"] = time.perf_counter() - started
 
     base = results.get("pdfplumber")
     base_rate = base["pages"] / base["seconds"] if base else None
     base_cpu_rate = base["pages"] / base["cpu"] if base else None
-    table = Table(title=f"{pages} pages in {len(truth)} ruled PDFs — one run, {os.cpu_count()} CPUs (shared)")
+    layouts = Counter(d.get("layout", "ruled") for d in truth)
+    kinds = ", ".join(f"{n} {layout}" for layout, n in sorted(layouts.items()))
+    table = Table(title=f"{pages} pages in {len(truth)} PDFs ({kinds}) — one run, {os.cpu_count()} CPUs")
     columns = ("engine", "pages", "wall s", "pages/s", "× pdfpl.", "CPU s", "pages/CPU-s", "× pdfpl. (CPU)")
     for col in (*columns, "peak RSS MB", "item F1"):
         table.add_column(col, justify="left" if col == "engine" else "right")
