@@ -52,7 +52,9 @@ def measure(mode: str, corpus: Path, arg: str = "") -> dict[str, Any]:
     result["wait4_maxrss_mb"] = usage.ru_maxrss / 1024
     # CPU seconds of the process and its waited-for workers: steadier than wall time while
     # other work shares the machine.
-    result["cpu"] = usage.ru_utime + usage.ru_stime
+    # Not for ``fiscaldoc ingest``: its documents' workers are children of its forkserver,
+    # which reaps them, so their CPU time never reaches this process.
+    result["cpu"] = None if result.get("cpu_unmeasured") else usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -122,7 +124,8 @@ def main() -> None:
     for col in (*columns, "peak RSS MB", "item F1"):
         table.add_column(col, justify="left" if col == "engine" else "right")
     for r in results.values():
-        rate, cpu_rate = r["pages"] / r["seconds"], r["pages"] / r["cpu"]
+        rate = r["pages"] / r["seconds"]
+        cpu_rate = r["pages"] / r["cpu"] if r["cpu"] else None
         r["pages_per_s"], r["pages_per_cpu_s"] = rate, cpu_rate
         table.add_row(
             r["label"],
@@ -130,9 +133,9 @@ def main() -> None:
             f"{r['seconds']:.1f}",
             f"{rate:.1f}",
             f"{rate / base_rate:.2f}" if base_rate else "—",
-            f"{r['cpu']:.1f}",
-            f"{cpu_rate:.1f}",
-            f"{cpu_rate / base_cpu_rate:.2f}" if base_cpu_rate else "—",
+            f"{r['cpu']:.1f}" if r["cpu"] else "—",
+            f"{cpu_rate:.1f}" if cpu_rate else "—",
+            f"{cpu_rate / base_cpu_rate:.2f}" if cpu_rate and base_cpu_rate else "—",
             f"{r['rss_mb']:.0f}",
             f"{r['f1']:.4f}" if "f1" in r else "—",
         )
