@@ -64,11 +64,20 @@ def load_documents(warehouse: Warehouse, results: Sealed[list[DocumentResult]], 
 
 
 def _extract_and_load(
-    plan: batch.Plan, warehouse: Warehouse, runner: TaskRunner[Any], total: int
+    plan: batch.Plan, warehouse: Warehouse, runner: TaskRunner[Any], total: int, summary: batch.Summary
 ) -> list[DocumentResult]:
-    """Submit every document to ``runner``; load results here as they come, a few at a time."""
+    """Submit every document to ``runner``; load results here as they come, a few at a time.
+    Once loaded, a result counts in ``summary`` and only its ``documents`` row and failed
+    checks are kept (for the run's artifact), so memory does not grow with the batch."""
     pending = batch.Pending(plan.rejected)  # refused archive entries: failed rows to record
     loaded: list[DocumentResult] = []
+
+    def load(results: list[DocumentResult]) -> None:
+        for result in _load(warehouse, results, total):
+            summary.add(result)
+            failed = [c for c in result.check_results if c.status != "pass"]
+            loaded.append(DocumentResult(document=result.document, check_results=failed))
+
     if plan.todo:
         with runner:
             # Workers get absolute paths (a Dask worker's working folder is not ours);
@@ -80,10 +89,12 @@ def _extract_and_load(
                 )
                 for path, digest in plan.largest_first()
             ]
-            for future in as_completed(futures):
+            done = as_completed(futures)
+            for future in done:
+                futures.clear()  # as_completed holds the rest; a result is dropped once loaded
                 if pending.add(future.result()):
-                    loaded += _load(warehouse, pending.take(), total)
-    loaded += _load(warehouse, pending.take(), total)
+                    load(pending.take())
+    load(pending.take())
     return loaded
 
 
@@ -172,9 +183,9 @@ def _run(
     )
     batch.report(None, total)
     with runners.shared_api(dask_address):
-        results = _extract_and_load(plan, warehouse, runners.task_runner(workers, dask_address), total)
-    for result in results:
-        summary.add(result)
+        results = _extract_and_load(
+            plan, warehouse, runners.task_runner(workers, dask_address), total, summary
+        )
     results.sort(key=lambda r: r.document.source_uri)
     _publish(summary, results)
     return summary
