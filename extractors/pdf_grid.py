@@ -570,7 +570,8 @@ def read(
         split_tops = None
         if open_end:
             split_tops = [
-                min([ln.top for ln in row_lines if top <= ln.cy < bottom] or [top]) for top, bottom in bands
+                band[0] if first is None else first
+                for first, band in zip(_row_tops(bands, row_lines), bands, strict=True)
             ]
         placements: dict[int, list[_Placed]] = {}
         lost: dict[int, list[Span]] = {}
