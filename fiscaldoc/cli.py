@@ -95,6 +95,7 @@ def ingest(
 
     from fiscaldoc.isolation import warm_up
     from flows.api import temporary_api
+    from flows.runners import default_workers
 
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
@@ -105,7 +106,8 @@ def ingest(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     with temporary_api() as api:
-        warm_up()  # the isolation workers' forkserver imports the pipeline meanwhile
+        # The isolation workers' forkserver imports the pipeline meanwhile, and forks the workers.
+        warm_up(0 if dask_address else workers or default_workers())
         _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
 
 

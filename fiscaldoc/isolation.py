@@ -1,17 +1,23 @@
-"""One document in its own worker process, with a wall-clock and a memory limit.
+"""Each document in a worker process, with a wall-clock and a memory limit.
 
 A parser that hangs, segfaults or allocates without end takes down only its
 worker: :func:`process_isolated` turns every such end into a ``failed``
 :class:`DocumentResult` with a one-line reason, and the batch goes on.
 
 Workers are forked from a ``forkserver`` that has the pipeline imported already,
-so a worker costs milliseconds rather than an interpreter start. Each worker
-leads its own process group (so a helper process it starts dies with it) and
-runs under ``RLIMIT_AS``; on expiry of the time limit the group is killed.
+so a worker costs milliseconds rather than an interpreter start, and a worker
+that returned a result takes the next document: no fork and no cold caches per
+document. A worker is retired after :data:`RECYCLE_AFTER_DOCUMENTS` documents,
+once it holds more than :data:`RECYCLE_RSS_MB`, or after any document that did
+not end in a result; one that hangs, crashes or hits its limit is killed.
+Each worker leads its own process group (so a helper process it starts dies
+with it) and runs under ``RLIMIT_AS``; on expiry of the time limit the group is
+killed.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -40,7 +46,12 @@ _PRELOAD = [
 ]
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _GRACE_S = 5.0
-"""How long a worker that has sent its result may take to exit before it is killed."""
+"""How long a retired worker may take to exit before it is killed."""
+RECYCLE_AFTER_DOCUMENTS = 100
+"""Documents a worker reads before it is replaced by a fresh one (bounds slow leaks)."""
+RECYCLE_RSS_MB = 400
+"""A worker holding more than this after a document is replaced (a big document's heap
+stays fragmented; a fresh fork is smaller)."""
 
 
 @dataclass(frozen=True)
@@ -81,25 +92,29 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def warm_up() -> None:
+def warm_up(workers: int = 0) -> None:
     """Start the forkserver now, so that it imports the pipeline while this process does other
-    work (the first document would otherwise wait for it)."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+    work (the first document would otherwise wait for it); with ``workers``, also fork that
+    many workers (under the limits of :meth:`IsolationSettings.from_env`) in the background."""
+    if _context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+    forkserver.ensure_running()
+    if workers > 0:
+        settings = IsolationSettings.from_env()
+        threading.Thread(
+            target=lambda: _POOL.start(settings, workers), name="fiscaldoc-warm-up", daemon=True
+        ).start()
 
 
 Processor = Callable[[Path, str, str | None], DocumentResult]
 
 
-def _watch_parent(parent_pid: int, timeout_s: float | None) -> None:
-    """Backstops for a worker whose ingest was killed (``kill -9``), so none is left behind:
-    a thread that ends the worker once the ingest is gone (sleeping hangs), and a CPU-time
-    limit (hangs in C code that hold the GIL). With the ingest alive, it kills first."""
-    if timeout_s is not None:
-        cpu = int(4 * timeout_s) + 10
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+def _watch_parent(parent_pid: int) -> None:
+    """Backstop for a worker whose ingest was killed (``kill -9``), so none is left behind:
+    a thread that ends the worker once the ingest is gone. (For hangs in C code that hold the
+    GIL there is also the CPU budget of :func:`_limit_cpu`.)"""
 
     def watch() -> None:
         while True:
@@ -112,42 +127,153 @@ def _watch_parent(parent_pid: int, timeout_s: float | None) -> None:
     threading.Thread(target=watch, name="fiscaldoc-watch-parent", daemon=True).start()
 
 
-def _worker(
-    fn: Processor,
-    path: Path,
-    document_id: str,
-    source_uri: str | None,
-    settings: IsolationSettings,
-    parent_pid: int,
-    out: Connection,
-) -> None:
-    """The child: own process group, limits, then the ordinary pipeline."""
+def _limit_cpu(timeout_s: float | None) -> None:
+    """Let the next document use at most about four times its wall-clock limit in CPU time:
+    with the ingest alive, it kills first; without it, SIGXCPU ends a spinning worker."""
+    if timeout_s is None:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime + 4 * timeout_s) + 10
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _rss_mb() -> float:
+    """This process' resident memory now, in MB."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):  # not Linux: the peak is an upper bound
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+
+def _serve(settings: IsolationSettings, parent_pid: int, connection: Connection) -> None:
+    """The worker: own process group, limits, then documents as they come, until told to stop,
+    the ingest goes away, or a document ends in anything but a result."""
     os.setpgrp()
     for pool in _THREAD_POOLS:  # one document, one core; and BLAS's per-thread buffers stay small
         os.environ.setdefault(pool, "1")
-    _watch_parent(parent_pid, settings.timeout_s)
-    memory_mb = settings.memory_mb
+    _watch_parent(parent_pid)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news
-    if memory_mb is not None:
-        limit = memory_mb * 1024 * 1024
+    if settings.memory_mb is not None:
+        limit = settings.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, path, document_id, source_uri = job
+        _limit_cpu(settings.timeout_s)
+        if not _answer(connection, fn, path, document_id, source_uri):
+            return
+
+
+def _answer(
+    connection: Connection, fn: Processor, path: Path, document_id: str, source_uri: str | None
+) -> bool:
+    """Run one document and send ``(kind, payload, rss_mb)``; whether the worker may go on."""
     try:
         result = fn(path, document_id, source_uri)
     except MemoryError:
-        out.send(("memory", None))
-        return
+        connection.send(("memory", None, 0.0))
+        return False
     except Exception as exc:  # a bug, not a bad file: still one line, no traceback on stderr
-        out.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"))
-        return
+        connection.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}", 0.0))
+        return False
     try:
-        out.send(("result", result))
+        connection.send(("result", result, _rss_mb()))
     except MemoryError:  # pickling the result itself hit the limit
         del result
         try:
-            out.send(("memory", None))
+            connection.send(("memory", None, 0.0))
         except BaseException:
             os._exit(1)  # the parent reports a worker that died without a word
-    out.close()
+        return False
+    return True
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    connection: Connection
+    settings: IsolationSettings
+    documents: int = 0
+
+
+class _Pool:
+    """Idle workers of this process, ready for the next document. Callers bound how many run
+    at once (a thread per document in flight); the pool only keeps and retires them."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._owner = os.getpid()
+
+    def start(self, settings: IsolationSettings, count: int) -> None:
+        """Fork ``count`` idle workers ahead of need."""
+        for _ in range(count):
+            self._put(self._fork(settings))
+
+    def take(self, settings: IsolationSettings) -> _Worker:
+        """An idle worker under ``settings``, or a new one."""
+        with self._lock:
+            self._adopt()
+            for worker in self._idle:
+                if worker.settings == settings:
+                    self._idle.remove(worker)
+                    return worker
+        return self._fork(settings)
+
+    def give_back(self, worker: _Worker, rss_mb: float) -> None:
+        """Keep a worker that returned a result, unless it is due for retirement."""
+        worker.documents += 1
+        if worker.documents >= RECYCLE_AFTER_DOCUMENTS or rss_mb > RECYCLE_RSS_MB:
+            retire(worker)
+        else:
+            self._put(worker)
+
+    def close(self) -> None:
+        """Retire every idle worker (at exit; running ones end with their document)."""
+        with self._lock:
+            self._adopt()
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            retire(worker)
+
+    def _put(self, worker: _Worker) -> None:
+        with self._lock:
+            self._adopt()
+            self._idle.append(worker)
+            # Workers under settings no longer asked for (a test's, a changed limit) go first.
+            surplus = self._idle[: max(0, len(self._idle) - 2 * (os.cpu_count() or 1))]
+            del self._idle[: len(surplus)]
+        for old in surplus:
+            retire(old)
+
+    def _adopt(self) -> None:
+        """A forked copy of this process starts with no workers (the parent's are not its own)."""
+        if self._owner != os.getpid():
+            self._idle, self._owner = [], os.getpid()
+
+    @staticmethod
+    def _fork(settings: IsolationSettings) -> _Worker:
+        ctx = _context()
+        ours, theirs = ctx.Pipe(duplex=True)
+        process = ctx.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(settings, os.getpid(), theirs), name="fiscaldoc-worker", daemon=True
+        )
+        process.start()
+        theirs.close()
+        return _Worker(process, ours, settings)
+
+
+_POOL = _Pool()
+atexit.register(_POOL.close)
 
 
 def process_isolated(
@@ -177,70 +303,72 @@ def run_isolated(
 ) -> DocumentResult:
     """``fn(path, document_id, source_uri)`` in a worker under ``settings``; ``fn`` must be
     importable by name."""
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    worker = ctx.Process(  # type: ignore[attr-defined]
-        target=_worker,
-        args=(fn, path, document_id, source_uri, settings, os.getpid(), sender),
-        name=f"fiscaldoc-{document_id[:12]}",
-        daemon=True,
-    )
     started = time.monotonic()
-    worker.start()
-    sender.close()
+    worker = _POOL.take(settings)
     try:
-        kind, payload = _receive(receiver, worker, settings.timeout_s, started)
-    finally:
-        receiver.close()
-        exitcode = _reap(worker)
+        worker.connection.send((fn, path, document_id, source_uri))
+    except OSError:  # an idle worker that died meanwhile (killed from outside): a fresh one
+        retire(worker)
+        worker = _POOL.take(settings)
+        worker.connection.send((fn, path, document_id, source_uri))
+    kind, payload, rss_mb = _receive(worker, settings.timeout_s, started)
     if kind == "result" and isinstance(payload, DocumentResult):
+        _POOL.give_back(worker, rss_mb)
         return payload
+    exitcode = retire(worker)
     if kind == "error":
         return failed(path, document_id, f"could not process: {payload}", source_uri)
     return failed(path, document_id, _reason(kind, exitcode, settings), source_uri)
 
 
-def _receive(
-    receiver: Connection, worker: multiprocessing.process.BaseProcess, timeout_s: float | None, started: float
-) -> tuple[str, object]:
-    """The worker's message, or why there is none: ``timeout`` or ``died``."""
+def _receive(worker: _Worker, timeout_s: float | None, started: float) -> tuple[str, object, float]:
+    """The worker's answer, or why there is none: ``timeout`` or ``died``."""
     remaining = None if timeout_s is None else max(0.0, started + timeout_s - time.monotonic())
-    ready = wait([receiver, worker.sentinel], remaining)
-    if receiver in ready or receiver.poll():
+    connection = worker.connection
+    ready = wait([connection, worker.process.sentinel], remaining)
+    if connection in ready or connection.poll():
         try:
-            message = receiver.recv()
+            message = connection.recv()
         except (EOFError, OSError):
-            return ("died", None)
+            return ("died", None, 0.0)
         except MemoryError:  # the parent itself is short of memory for this result
-            return ("memory", None)
-        if isinstance(message, tuple) and len(message) == 2:
-            return (str(message[0]), message[1])
-        return ("died", None)
+            return ("memory", None, 0.0)
+        if isinstance(message, tuple) and len(message) == 3:
+            kind, payload, rss_mb = message
+            return (str(kind), payload, float(rss_mb))
+        return ("died", None, 0.0)
     if not ready:
-        _kill(worker)
-        return ("timeout", None)
-    return ("died", None)
+        _kill(worker.process)
+        return ("timeout", None, 0.0)
+    return ("died", None, 0.0)
 
 
-def _kill(worker: multiprocessing.process.BaseProcess) -> None:
+def _kill(process: multiprocessing.process.BaseProcess) -> None:
     """SIGKILL the worker's whole process group (helpers it started included)."""
-    pid = worker.pid
+    pid = process.pid
     if pid is None:
         return
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        worker.kill()
+        process.kill()
 
 
-def _reap(worker: multiprocessing.process.BaseProcess) -> int | None:
-    """Wait for the worker to end (killing it after a grace period); its exit code."""
-    worker.join(_GRACE_S)
-    if worker.is_alive():
-        _kill(worker)
-        worker.join()
-    exitcode = worker.exitcode
-    worker.close()
+def retire(worker: _Worker) -> int | None:
+    """Stop ``worker`` (asking first, killing after a grace period); its exit code."""
+    process = worker.process
+    try:
+        if process.is_alive():
+            worker.connection.send(None)
+    except (OSError, ValueError):
+        pass
+    worker.connection.close()
+    process.join(_GRACE_S)
+    if process.is_alive():
+        _kill(process)
+        process.join()
+    exitcode = process.exitcode
+    process.close()
     return exitcode
 
 

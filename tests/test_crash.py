@@ -57,9 +57,10 @@ def make_inbox(root: Path) -> Path:
 
 def killed_ingest(inbox: Path, url: str, crash: str, batch: int = 1) -> int:
     """An ingest that SIGKILLs itself at ``crash``, loading ``batch`` documents per transaction;
-    its helpers (Prefect's server) die with it."""
+    its helpers (Prefect's server) die with it. One worker, so documents arrive in the planned
+    order (largest first) and the Nth insert falls in the same document every time."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fiscaldoc", "ingest", str(inbox), "--warehouse", url],
+        [sys.executable, "-m", "fiscaldoc", "ingest", str(inbox), "--warehouse", url, "--workers", "1"],
         cwd=ROOT,
         env={**ENV, "PYTHONPATH": str(ROOT), CRASH_ENV: crash, LOAD_BATCH_ENV: str(batch)},
         stdout=subprocess.DEVNULL,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fiscaldoc.isolation import IsolationSettings, process_isolated, run_isolated
+from fiscaldoc import isolation
+from fiscaldoc.isolation import IsolationSettings, failed, process_isolated, run_isolated
 from fiscaldoc.pipeline import process
 from fiscaldoc.records import DocumentResult
 from tests.truth import SEED
@@ -55,6 +56,16 @@ def hang_and_tell(path: Path, document_id: str, source_uri: str | None = None) -
     return hang(path, document_id)
 
 
+def whoami(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+    return failed(path, document_id, f"pid {os.getpid()}", source_uri)
+
+
+def _worker_pid(path: Path, settings: IsolationSettings) -> int:
+    error = run_isolated(whoami, path, "c" * 64, settings).document.error
+    assert error and error.startswith("pid "), error
+    return int(error.split()[1])
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
@@ -93,11 +104,12 @@ def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
 
 def test_isolated_result_equals_in_process() -> None:
     digest = "a" * 64
-    isolated = process_isolated(TEXT_SEED, digest, timeout_s=60, memory_mb=1024)
     direct = process(TEXT_SEED, digest)
-    assert isolated.document.status == "loaded"
-    assert isolated.records == direct.records
-    assert isolated.check_results == direct.check_results
+    for _ in range(2):  # a fresh worker, then the same worker again
+        isolated = process_isolated(TEXT_SEED, digest, timeout_s=60, memory_mb=1024)
+        assert isolated.document.status == "loaded"
+        assert isolated.records == direct.records
+        assert isolated.check_results == direct.check_results
 
 
 @pytest.mark.parametrize(
@@ -122,6 +134,35 @@ def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str)
     assert doc.status == "failed" and doc.error and reason in doc.error, doc.error
     assert "\n" not in doc.error
     assert doc.file_name == path.name and doc.media_type == "pdf" and doc.document_id == "b" * 64
+
+
+def test_a_worker_reads_document_after_document(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    settings = IsolationSettings(timeout_s=30, memory_mb=1024)
+    first = _worker_pid(path, settings)
+    assert _worker_pid(path, settings) == first, "a worker that gave a result takes the next document"
+    assert _worker_pid(path, IsolationSettings(timeout_s=30, memory_mb=768)) != first, "other limits"
+    # A failure retires its worker; the next document gets a fresh one and is read as usual.
+    assert "could not process" in (run_isolated(bug, path, "b" * 64, settings).document.error or "")
+    after_bug = _worker_pid(path, settings)
+    assert after_bug != first and not _alive(first)
+    assert "timed out" in (
+        run_isolated(hang, path, "b" * 64, IsolationSettings(1, 1024)).document.error or ""
+    )
+    assert _worker_pid(path, settings) == after_bug
+
+
+def test_workers_are_recycled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    settings = IsolationSettings(timeout_s=30, memory_mb=1000)
+    monkeypatch.setattr(isolation, "RECYCLE_AFTER_DOCUMENTS", 2)
+    pids = [_worker_pid(path, settings) for _ in range(4)]
+    assert pids[0] == pids[1] != pids[2] == pids[3]
+    assert not _alive(pids[0]), "a retired worker is gone, not left idle"
+    monkeypatch.setattr(isolation, "RECYCLE_RSS_MB", 1)  # any worker holds more than 1 MB
+    assert len({_worker_pid(path, settings) for _ in range(2)}) == 2
 
 
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
