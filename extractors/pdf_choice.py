@@ -45,9 +45,9 @@ class Verdict:
 
 def judge(doc: RawDocument) -> Verdict:
     from checks import run_checks
-    from normalizers import normalize
+    from normalizers import normalize_and_keep
 
-    records = normalize(doc, "candidate")
+    records = normalize_and_keep(doc, "candidate")  # the pipeline re-keys these rather than read again
     if not records.allocation_plans:
         return Verdict(1, 0, 0, 0, 0)
     statuses = [c.status for c in run_checks(records, "candidate") if c.rule in ARITHMETIC_RULES]

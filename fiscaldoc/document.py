@@ -7,6 +7,10 @@ provenance (page, bbox, engine) so a loaded value can be traced back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fiscaldoc.records import Records
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
@@ -66,6 +70,15 @@ class Line:
 Block = Row | Line
 
 
+@dataclass(frozen=True)
+class Normalized:
+    """The records of a parse, read under ``document_id`` when it had ``blocks`` blocks."""
+
+    document_id: str
+    blocks: int
+    records: Records
+
+
 @dataclass
 class RawDocument:
     """What an extractor returns: blocks in reading order plus facts about the file."""
@@ -77,6 +90,8 @@ class RawDocument:
     text_source: str | None = None
     problems: list[str] = field(default_factory=list)
     """Non-fatal trouble (a page that could not be read, say): makes the document ``partial``."""
+    normalized: Normalized | None = field(default=None, repr=False, compare=False)
+    """Records a judge already read from these blocks (:func:`normalizers.normalize_and_keep`)."""
 
     def rows(self) -> list[Row]:
         return [b for b in self.blocks if isinstance(b, Row)]

@@ -160,3 +160,24 @@ def test_an_item_row_with_project_and_wan_yuan_note_is_not_a_header() -> None:
     assert header_columns(row("序号", "用款单位", "项目内容", "金额（万元）", "备注")) is not None
     item = row("24", "肇庆市生态环境局", "水利工程建设试点示范项目实施", "3013", "合计 8197.7 万元")
     assert header_columns(item) is None
+
+
+def test_a_judged_parse_is_re_keyed_not_read_again() -> None:
+    """The PDF judge normalises a parse under a placeholder id; the pipeline's reading of the
+    same parse is those records under the real id, equal to a fresh reading."""
+    import copy
+
+    from extractors.text import extract
+    from normalizers import normalize, normalize_and_keep
+    from tests.truth import SEED
+
+    doc = extract(SEED / "000_4ea89972e077d80e.txt")
+    fresh = normalize(copy.deepcopy(doc), "d" * 64)
+    judged = normalize_and_keep(doc, "candidate")
+    assert judged.allocation_plans[0].plan_id == "candidate:1"
+    again = normalize(doc, "d" * 64)
+    assert again == fresh and again.allocation_plans and again.performance_forms
+    last_row = max(i for i, block in enumerate(doc.blocks) if hasattr(block, "cells"))
+    del doc.blocks[last_row]  # a parse changed since it was judged is read afresh
+    changed = normalize(doc, "d" * 64)
+    assert len(changed.performance_indicators) == len(fresh.performance_indicators) - 1
