@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from extractors import suffixes
 from fiscaldoc import PIPELINE_VERSION, archives
+from fiscaldoc.ahead import Job
 from fiscaldoc.archives import ZipLimits
 from fiscaldoc.pipeline import failed_result, file_sha256
 from fiscaldoc.records import DocumentResult
@@ -107,6 +108,7 @@ class _Planner:
     force: bool
     failed_only: bool
     limits: ZipLimits
+    expand_archives: bool = True
     seen: set[str] = field(default_factory=set)
 
     def redo(self, digest: str) -> bool:
@@ -131,7 +133,12 @@ class _Planner:
             plan.skipped.append((path, digest))
             if before is not None and before.source_uri != source:
                 plan.moved.append((path, digest))
-        if (redo or self.failed_only) and depth < MAX_ARCHIVE_DEPTH and _is_archive(path):
+        if (
+            self.expand_archives
+            and (redo or self.failed_only)
+            and depth < MAX_ARCHIVE_DEPTH
+            and _is_archive(path)
+        ):
             self.expand(path, digest, source, depth + 1)
 
     def expand(self, archive: Path, digest: str, source: str, depth: int) -> None:
@@ -169,11 +176,12 @@ def plan_batch(
     force: bool = False,
     failed_only: bool = False,
     limits: ZipLimits | None = None,
+    expand_archives: bool = True,
 ) -> Plan:
     """Idempotent by content: a file whose bytes were already ingested by this pipeline
     version is skipped; ``force`` redoes everything, ``failed_only`` only failed/partial ones.
     An archive being (re)done is expanded: its attachments are planned like files."""
-    planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits.from_env())
+    planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits.from_env(), expand_archives)
     try:
         for path in files:
             planner.consider(path, file_sha256(path), str(path))
@@ -181,6 +189,27 @@ def plan_batch(
         planner.plan.close()
         raise
     return planner.plan
+
+
+def plan_ahead(
+    paths: list[str], warehouse_url: str, *, force: bool = False, failed_only: bool = False
+) -> list[Job]:
+    """The documents the ingest flow will ask for first, as its ``process-document`` tasks get
+    them (absolute path, id, source; largest first), for reading ahead
+    (:func:`fiscaldoc.isolation.read_ahead`). Archives' entries are left to the flow (they are
+    extracted to temporary paths of its own). Empty when anything is amiss: the flow says what."""
+    from warehouse.load import Warehouse
+
+    try:
+        warehouse = Warehouse(warehouse_url, wait_s=0)
+        try:
+            known = warehouse.known()
+        finally:
+            warehouse.dispose()
+        plan = plan_batch(discover(paths), known, force=force, failed_only=failed_only, expand_archives=False)
+    except Exception:
+        return []
+    return [(path.absolute(), digest, plan.source(path)) for path, digest in plan.largest_first()]
 
 
 class Summary(BaseModel):

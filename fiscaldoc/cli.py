@@ -93,7 +93,8 @@ def ingest(
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
 
-    from fiscaldoc.isolation import warm_up
+    from fiscaldoc import ahead, batch
+    from fiscaldoc.isolation import read_ahead, warm_up
     from flows.api import temporary_api
     from flows.runners import default_workers
 
@@ -106,9 +107,16 @@ def ingest(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     with temporary_api() as api:
-        # The isolation workers' forkserver imports the pipeline meanwhile, and forks the workers.
-        warm_up(0 if dask_address else workers or default_workers())
-        _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
+        # The isolation workers' forkserver imports the pipeline meanwhile, and forks the workers,
+        # which read the first documents while the server starts (fiscaldoc.ahead).
+        local_workers = 0 if dask_address else workers or default_workers()
+        warm_up(local_workers)
+        if api is not None and local_workers:
+            read_ahead(batch.plan_ahead(paths, warehouse, force=force, failed_only=failed), local_workers)
+        try:
+            _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
+        finally:
+            ahead.stop()
 
 
 def _ingest(

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from fiscaldoc import ahead
 from fiscaldoc.records import DocumentResult
 
 TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
@@ -295,7 +296,27 @@ def process_isolated(
         # A daemonic worker (a Dask nanny's) may not start children: the worker process is
         # then the isolation boundary, restarted by its nanny if a document kills it.
         return process(path, document_id, source_uri)
+    earlier = ahead.claim(path, document_id, source_uri, settings)
+    if earlier is not None:
+        return earlier
     return run_isolated(process, path, document_id, settings, source_uri)
+
+
+READ_AHEAD_PER_WORKER = 8
+"""Documents read ahead per worker at most (their results wait in memory to be claimed)."""
+
+
+def read_ahead(jobs: list[ahead.Job], workers: int) -> None:
+    """Start reading the first of ``jobs`` (what the flow will ask :func:`process_isolated`
+    for, in its order) in ``workers`` workers now; see :mod:`fiscaldoc.ahead`."""
+    from fiscaldoc.pipeline import process
+
+    settings = IsolationSettings.from_env()
+
+    def read(job: ahead.Job) -> DocumentResult:
+        return run_isolated(process, job[0], job[1], settings, job[2])
+
+    ahead.start(jobs[: READ_AHEAD_PER_WORKER * workers], settings, workers, read)
 
 
 def run_isolated(

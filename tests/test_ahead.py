@@ -1,0 +1,85 @@
+"""Reading ahead: what the CLI starts while Prefect's server comes up is what the flow asks for."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fiscaldoc import ahead
+from fiscaldoc.batch import plan_ahead
+from fiscaldoc.isolation import failed, process_isolated, read_ahead
+from fiscaldoc.pipeline import file_sha256, process
+from tests.truth import SEED
+from warehouse.load import Warehouse
+
+TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
+
+
+def test_a_claim_takes_the_result_and_stops_reading_ahead(tmp_path: Path) -> None:
+    jobs = [(tmp_path / f"{n}.pdf", f"{n}" * 64, None) for n in range(6)]
+    read: list[Path] = []
+    release = threading.Event()
+
+    def slow_read(job: ahead.Job) -> object:
+        read.append(job[0])
+        release.wait(10)
+        return failed(job[0], job[1], "read ahead", job[2])
+
+    ahead.start(jobs, "limits", 2, slow_read)  # type: ignore[arg-type]
+    try:
+        assert ahead.claim(jobs[5][0], jobs[5][1], None, "limits") is None, "not started: the flow reads it"
+        release.set()
+        first = ahead.claim(jobs[0][0], jobs[0][1], None, "limits")
+        assert first is not None and first.document.error == "read ahead"
+        assert ahead.claim(jobs[1][0], jobs[1][1], None, "other limits") is None, "read under other limits"
+        assert sorted(read) == [jobs[0][0], jobs[1][0]], "the first request stops the reading ahead"
+    finally:
+        release.set()
+        ahead.stop()
+
+
+def test_the_flow_gets_what_was_read_ahead() -> None:
+    digest = file_sha256(TEXT_SEED)
+    job = (TEXT_SEED.absolute(), digest, str(TEXT_SEED))
+    read_ahead([job], 1)
+    try:
+        deadline = time.monotonic() + 60
+        while not all(f.done() for f in ahead._AHEAD._futures.values()) or not ahead._AHEAD._futures:
+            assert time.monotonic() < deadline, "never read ahead"
+            time.sleep(0.05)
+        asked = datetime.now(UTC).replace(tzinfo=None)
+        got = process_isolated(*job[:2], source_uri=job[2])
+        assert got.document.ingested_at < asked, "the result read ahead, not a second reading"
+        assert not ahead._AHEAD._futures, "claimed, not kept"
+        direct = process(*job)
+        assert got.records == direct.records and got.check_results == direct.check_results
+        assert got.document.model_copy(update={"ingested_at": None}) == direct.document.model_copy(
+            update={"ingested_at": None}
+        )
+    finally:
+        ahead.stop()
+
+
+def test_plan_ahead_is_the_flows_first_documents(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("seed-ruled.pdf", "seed.docx", "000_4ea89972e077d80e.txt"):
+        shutil.copy(SEED / name, inbox / name)
+    with zipfile.ZipFile(inbox / "bundle.zip", "w") as bundle:
+        bundle.write(SEED / "seed-borderless.pdf", "附件.pdf")
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    warehouse = Warehouse(url)
+    warehouse.load([process(inbox / "seed.docx")])  # already ingested: not read again
+    warehouse.dispose()
+
+    jobs = plan_ahead([str(inbox)], url)
+    files = sorted((p for p in inbox.iterdir() if p.name != "seed.docx"), key=lambda p: -p.stat().st_size)
+    assert jobs == [(p.absolute(), file_sha256(p), str(p)) for p in files], (
+        "the archive itself, not its entries"
+    )
+    assert len(plan_ahead([str(inbox)], url, force=True)) == 4
+    assert plan_ahead([str(inbox)], "postgresql://nobody@127.0.0.1:1/none") == []
