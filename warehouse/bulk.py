@@ -45,11 +45,31 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
+def _column_text(rows: Sequence[dict[str, Any]], name: str, python_type: type | None) -> list[str | None]:
+    """One column of ``rows`` as :func:`as_text` writes it; text columns are taken as they are."""
+    if python_type is str:
+        return [r[name] for r in rows]
+    return [as_text(r[name]) for r in rows]
+
+
+def _python_type(column: Any) -> type | None:
+    try:
+        python_type: type = column.type.python_type
+    except NotImplementedError:
+        return None
+    return python_type
+
+
 def _insert_frame(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     import pandas as pd
 
     names = [c.name for c in table.columns if c.name in rows[0]]
-    frame = pd.DataFrame({name: pd.array([as_text(r[name]) for r in rows], dtype="string") for name in names})
+    frame = pd.DataFrame(
+        {
+            name: pd.array(_column_text(rows, name, _python_type(table.c[name])), dtype="string")
+            for name in names
+        }
+    )
     source = table_clause(FRAME, *(column(name) for name in names))
     query = table.insert().from_select(
         names, select(*(cast(source.c[name], table.c[name].type) for name in names))
