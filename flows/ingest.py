@@ -10,13 +10,15 @@ only for transient warehouse errors.
 
 from __future__ import annotations
 
+import queue
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
 from fiscaldoc import batch, isolation, pipeline
@@ -89,13 +91,23 @@ def _extract_and_load(
                 )
                 for path, digest in plan.largest_first()
             ]
-            done = as_completed(futures)
-            for future in done:
-                futures.clear()  # as_completed holds the rest; a result is dropped once loaded
+            for future in _as_finished(futures):
                 if pending.add(future.result()):
                     load(pending.take())
     load(pending.take())
     return loaded
+
+
+def _as_finished(futures: list[PrefectFuture[T]]) -> Iterator[PrefectFuture[T]]:
+    """``futures`` as they finish, each let go once handed out (``futures`` is emptied).
+    Prefect's ``as_completed`` keeps every future, and so every document's result, until the
+    last one is done: a batch's memory would grow with its size."""
+    finished: queue.SimpleQueue[PrefectFuture[T]] = queue.SimpleQueue()
+    count = len(futures)
+    for future in futures:
+        future.add_done_callback(finished.put)
+    futures.clear()
+    return (finished.get() for _ in range(count))
 
 
 def _load(warehouse: Warehouse, results: list[DocumentResult], total: int) -> list[DocumentResult]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from prefect.client.schemas.schedules import CronSchedule
@@ -122,3 +123,37 @@ def test_temporary_api_answers_then_is_gone(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     with temporary_api() as none:
         assert none is None
+
+
+def test_finished_results_are_let_go_one_by_one() -> None:
+    """The flow holds a document's result only until it is loaded, not until the batch ends
+    (Prefect's ``as_completed`` would keep every one)."""
+    import gc
+    import weakref
+    from concurrent.futures import Future
+
+    from prefect.futures import PrefectConcurrentFuture
+
+    from flows.ingest import _as_finished
+
+    class Payload:
+        pass
+
+    wrapped = [Future() for _ in range(3)]
+    futures = [PrefectConcurrentFuture(uuid4(), w) for w in wrapped]  # type: ignore[var-annotated]
+    refs = [weakref.ref(f) for f in futures]
+    finished = _as_finished(futures)
+    assert futures == [], "the caller's list is emptied"
+    payload = Payload()
+    payloads = weakref.ref(payload)
+    wrapped[1].set_result(payload)
+    del payload
+    first = next(finished)
+    assert first.result() is payloads()
+    del first
+    wrapped[1] = Future()  # the executor lets go of a finished future too
+    gc.collect()
+    assert refs[1]() is None and payloads() is None, "a handed-out future is not kept"
+    for w in (wrapped[0], wrapped[2]):
+        w.set_result(None)
+    assert len(list(finished)) == 2
