@@ -76,14 +76,7 @@ class Plan:
     def largest_first(self) -> list[tuple[Path, str]]:
         """``todo`` with the largest files first: with several documents at once, a long one
         started last would leave the other workers idle while it finishes."""
-
-        def size(item: tuple[Path, str]) -> int:
-            try:
-                return item[0].stat().st_size
-            except OSError:
-                return 0  # its worker reports why it cannot be read
-
-        return sorted(self.todo, key=size, reverse=True)
+        return sorted(self.todo, key=lambda item: _size(item[0]), reverse=True)
 
     def source(self, path: Path) -> str:
         """Where ``path``'s bytes came from: the path itself, or an archive entry's URI."""
@@ -99,6 +92,13 @@ class Plan:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # its worker reports why it cannot be read
 
 
 @dataclass
@@ -192,12 +192,13 @@ def plan_batch(
 
 
 def plan_ahead(
-    paths: list[str], warehouse_url: str, *, force: bool = False, failed_only: bool = False
+    paths: list[str], warehouse_url: str, *, limit: int, force: bool = False, failed_only: bool = False
 ) -> list[Job]:
-    """The documents the ingest flow will ask for first, as its ``process-document`` tasks get
-    them (absolute path, id, source; largest first), for reading ahead
-    (:func:`fiscaldoc.isolation.read_ahead`). Archives' entries are left to the flow (they are
-    extracted to temporary paths of its own). Empty when anything is amiss: the flow says what."""
+    """The first ``limit`` documents the ingest flow will ask for, in its order (largest first),
+    as its ``process-document`` tasks get them (absolute path, id, source), for reading ahead
+    (:func:`fiscaldoc.isolation.read_ahead`). Only the files that may be among them are
+    hashed. Archives' entries are left to the flow (it extracts them to temporary paths of its
+    own). Empty when anything is amiss: the flow says what."""
     from warehouse.load import Warehouse
 
     try:
@@ -206,10 +207,16 @@ def plan_ahead(
             known = warehouse.known()
         finally:
             warehouse.dispose()
-        plan = plan_batch(discover(paths), known, force=force, failed_only=failed_only, expand_archives=False)
+        # Sorting is stable: files of one size keep discovery order, as in the flow's plan.
+        files = sorted(discover(paths), key=_size, reverse=True)
+        planner = _Planner(Plan(), known, force, failed_only, ZipLimits.from_env(), expand_archives=False)
+        for path in files:
+            if len(planner.plan.todo) >= limit:
+                break
+            planner.consider(path, file_sha256(path), str(path))
     except Exception:
         return []
-    return [(path.absolute(), digest, plan.source(path)) for path, digest in plan.largest_first()]
+    return [(path.absolute(), digest, str(path)) for path, digest in planner.plan.todo]
 
 
 class Summary(BaseModel):

@@ -94,7 +94,7 @@ def ingest(
     from rich.console import Console
 
     from fiscaldoc import ahead, batch
-    from fiscaldoc.isolation import read_ahead, warm_up
+    from fiscaldoc.isolation import READ_AHEAD_PER_WORKER, read_ahead, warm_up
     from flows.api import temporary_api
     from flows.runners import default_workers
 
@@ -112,7 +112,9 @@ def ingest(
         local_workers = 0 if dask_address else workers or default_workers()
         warm_up(local_workers)
         if api is not None and local_workers:
-            read_ahead(batch.plan_ahead(paths, warehouse, force=force, failed_only=failed), local_workers)
+            limit = READ_AHEAD_PER_WORKER * local_workers
+            jobs = batch.plan_ahead(paths, warehouse, limit=limit, force=force, failed_only=failed)
+            read_ahead(jobs, local_workers)
         try:
             _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
         finally:

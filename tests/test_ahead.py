@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fiscaldoc import ahead
-from fiscaldoc.batch import plan_ahead
+from fiscaldoc.batch import discover, plan_ahead, plan_batch
 from fiscaldoc.isolation import failed, process_isolated, read_ahead
 from fiscaldoc.pipeline import file_sha256, process
 from tests.truth import SEED
@@ -76,10 +76,20 @@ def test_plan_ahead_is_the_flows_first_documents(tmp_path: Path) -> None:
     warehouse.load([process(inbox / "seed.docx")])  # already ingested: not read again
     warehouse.dispose()
 
-    jobs = plan_ahead([str(inbox)], url)
+    shutil.copy(inbox / "seed-ruled.pdf", inbox / "copy of seed-ruled.pdf")  # the same document twice
+    jobs = plan_ahead([str(inbox)], url, limit=10)
     files = sorted((p for p in inbox.iterdir() if p.name != "seed.docx"), key=lambda p: -p.stat().st_size)
-    assert jobs == [(p.absolute(), file_sha256(p), str(p)) for p in files], (
-        "the archive itself, not its entries"
-    )
-    assert len(plan_ahead([str(inbox)], url, force=True)) == 4
-    assert plan_ahead([str(inbox)], "postgresql://nobody@127.0.0.1:1/none") == []
+    files.remove(inbox / "seed-ruled.pdf")  # discovered after its copy: the flow skips it
+    expected = [(p.absolute(), file_sha256(p), str(p)) for p in files]
+    assert jobs == expected, "largest first; the archive itself, not its entries"
+    warehouse = Warehouse(url)
+    plan = plan_batch(discover([str(inbox)]), warehouse.known())
+    warehouse.dispose()
+    try:
+        flow_order = [(p.absolute(), d, plan.source(p)) for p, d in plan.largest_first()]
+    finally:
+        plan.close()
+    assert [job for job in flow_order if Path(job[2]).parent == inbox] == jobs, "the flow's own order"
+    assert plan_ahead([str(inbox)], url, limit=2) == jobs[:2]
+    assert len(plan_ahead([str(inbox)], url, limit=10, force=True)) == 4
+    assert plan_ahead([str(inbox)], "postgresql://nobody@127.0.0.1:1/none", limit=10) == []
