@@ -23,6 +23,9 @@ from pathlib import Path
 
 from fiscaldoc.records import DocumentResult
 
+PER_WORKER = 8
+"""Documents read ahead per worker at most (their results wait in memory to be claimed)."""
+
 Job = tuple[Path, str, str | None]
 """(absolute path, document id, source URI): what the flow's task passes on."""
 Key = tuple[str, str, str | None, object]

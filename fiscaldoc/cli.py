@@ -94,7 +94,7 @@ def ingest(
     from rich.console import Console
 
     from fiscaldoc import ahead, batch
-    from fiscaldoc.isolation import READ_AHEAD_PER_WORKER, read_ahead, warm_up
+    from fiscaldoc.isolation import read_ahead, warm_up
     from flows.api import temporary_api
     from flows.runners import default_workers
 
@@ -107,14 +107,18 @@ def ingest(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     with temporary_api() as api:
-        # The isolation workers' forkserver imports the pipeline meanwhile, and forks the workers,
-        # which read the first documents while the server starts (fiscaldoc.ahead).
+        # While the server starts, the isolation workers' forkserver imports the pipeline and
+        # the workers read the first documents (fiscaldoc.ahead), or are at least forked.
         local_workers = 0 if dask_address else workers or default_workers()
-        warm_up(local_workers)
+        warm_up()
+        jobs: list[ahead.Job] = []
         if api is not None and local_workers:
-            limit = READ_AHEAD_PER_WORKER * local_workers
+            limit = ahead.PER_WORKER * local_workers
             jobs = batch.plan_ahead(paths, warehouse, limit=limit, force=force, failed_only=failed)
+        if jobs:
             read_ahead(jobs, local_workers)
+        else:
+            warm_up(local_workers)
         try:
             _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
         finally:

@@ -234,7 +234,7 @@ class _Pool:
         """Keep a worker that returned a result, unless it is due for retirement."""
         worker.documents += 1
         if worker.documents >= RECYCLE_AFTER_DOCUMENTS or rss_mb > RECYCLE_RSS_MB:
-            retire(worker)
+            _retire(worker)
         else:
             self._put(worker)
 
@@ -244,7 +244,7 @@ class _Pool:
             self._adopt()
             idle, self._idle = self._idle, []
         for worker in idle:
-            retire(worker)
+            _retire(worker)
 
     def _put(self, worker: _Worker) -> None:
         with self._lock:
@@ -254,7 +254,7 @@ class _Pool:
             surplus = self._idle[: max(0, len(self._idle) - 2 * (os.cpu_count() or 1))]
             del self._idle[: len(surplus)]
         for old in surplus:
-            retire(old)
+            _retire(old)
 
     def _adopt(self) -> None:
         """A forked copy of this process starts with no workers (the parent's are not its own)."""
@@ -302,13 +302,9 @@ def process_isolated(
     return run_isolated(process, path, document_id, settings, source_uri)
 
 
-READ_AHEAD_PER_WORKER = 8
-"""Documents read ahead per worker at most (their results wait in memory to be claimed)."""
-
-
 def read_ahead(jobs: list[ahead.Job], workers: int) -> None:
-    """Start reading the first of ``jobs`` (what the flow will ask :func:`process_isolated`
-    for, in its order) in ``workers`` workers now; see :mod:`fiscaldoc.ahead`."""
+    """Start reading ``jobs`` (what the flow will ask :func:`process_isolated` for, in its
+    order) in ``workers`` workers now; see :mod:`fiscaldoc.ahead`."""
     from fiscaldoc.pipeline import process
 
     settings = IsolationSettings.from_env()
@@ -316,7 +312,7 @@ def read_ahead(jobs: list[ahead.Job], workers: int) -> None:
     def read(job: ahead.Job) -> DocumentResult:
         return run_isolated(process, job[0], job[1], settings, job[2])
 
-    ahead.start(jobs[: READ_AHEAD_PER_WORKER * workers], settings, workers, read)
+    ahead.start(jobs, settings, workers, read)
 
 
 def run_isolated(
@@ -329,14 +325,14 @@ def run_isolated(
     try:
         worker.connection.send((fn, path, document_id, source_uri))
     except OSError:  # an idle worker that died meanwhile (killed from outside): a fresh one
-        retire(worker)
+        _retire(worker)
         worker = _POOL.take(settings)
         worker.connection.send((fn, path, document_id, source_uri))
     kind, payload, rss_mb = _receive(worker, settings.timeout_s, started)
     if kind == "result" and isinstance(payload, DocumentResult):
         _POOL.give_back(worker, rss_mb)
         return payload
-    exitcode = retire(worker)
+    exitcode = _retire(worker)
     if kind == "error":
         return failed(path, document_id, f"could not process: {payload}", source_uri)
     return failed(path, document_id, _reason(kind, exitcode, settings), source_uri)
@@ -375,7 +371,7 @@ def _kill(process: multiprocessing.process.BaseProcess) -> None:
         process.kill()
 
 
-def retire(worker: _Worker) -> int | None:
+def _retire(worker: _Worker) -> int | None:
     """Stop ``worker`` (asking first, killing after a grace period); its exit code."""
     process = worker.process
     try:
