@@ -107,12 +107,12 @@ def ingest(
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     with temporary_api() as api:
-        # While the server starts, the isolation workers' forkserver imports the pipeline and
-        # the workers read the first documents (fiscaldoc.ahead), or are at least forked.
+        # While Prefect and the flow start, the isolation workers' forkserver imports the
+        # pipeline and the workers read the first documents (fiscaldoc.ahead), or are forked.
         local_workers = 0 if dask_address else workers or default_workers()
         warm_up()
         jobs: list[ahead.Job] = []
-        if api is not None and local_workers:
+        if local_workers:  # the flow's own start (imports, its run's creation) takes seconds too
             limit = ahead.PER_WORKER * local_workers
             jobs = batch.plan_ahead(paths, warehouse, limit=limit, force=force, failed_only=failed)
         if jobs:
