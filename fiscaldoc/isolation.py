@@ -250,7 +250,7 @@ class _Pool:
         with self._lock:
             self._adopt()
             self._idle.append(worker)
-            # Workers under settings no longer asked for (a test's, a changed limit) go first.
+            # Beyond two per CPU, the longest idle go: likeliest to hold limits no longer asked for.
             surplus = self._idle[: max(0, len(self._idle) - 2 * (os.cpu_count() or 1))]
             del self._idle[: len(surplus)]
         for old in surplus:
