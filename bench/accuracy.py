@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fiscaldoc.pipeline import process  # noqa: E402
-from normalizers.text import key  # noqa: E402
+from fiscaldoc.lexicon.text import key  # noqa: E402
+from fiscaldoc.pipeline.process import process  # noqa: E402
 
 ITEM_FIELDS = ("seq", "recipient", "project", "amount_yuan", "note")
 INDICATOR_FIELDS = ("level1", "level2", "level3", "unit", "comparator", "target_value", "target_text")

@@ -91,8 +91,8 @@ def camelot_lattice(corpus: Path, sample: str) -> dict[str, Any]:
 
 def fiscaldoc_library(corpus: Path, _: str) -> dict[str, Any]:
     """extract → normalise, in this process, no checks, no warehouse, no Prefect."""
-    from extractors import extract
-    from normalizers import normalize
+    from fiscaldoc.extractors import extract
+    from fiscaldoc.normalizers import normalize
 
     got: list[Any] = []
     for path in _pdfs(corpus):
@@ -106,7 +106,7 @@ def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
     warehouse: how the pipeline itself scales with worker processes."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from fiscaldoc.isolation import process_isolated, warm_up
+    from fiscaldoc.flows.isolation import process_isolated, warm_up
 
     warm_up(int(workers))
     paths = sorted(_pdfs(corpus), key=lambda p: p.stat().st_size, reverse=True)
@@ -121,8 +121,8 @@ def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
 def fiscaldoc_reference(corpus: Path, _: str) -> dict[str, Any]:
     """extract → normalise with pdfplumber on every page (no pdfium fast path): the reading the
     fast path must match, for F1 and speed side by side."""
-    from extractors.pdf import extract_careful
-    from normalizers import normalize
+    from fiscaldoc.extractors.pdf import extract_careful
+    from fiscaldoc.normalizers import normalize
 
     got: list[Any] = []
     for path in _pdfs(corpus):
@@ -132,8 +132,8 @@ def fiscaldoc_reference(corpus: Path, _: str) -> dict[str, Any]:
 
 def fiscaldoc_load(corpus: Path, folder: str) -> dict[str, Any]:
     """pipeline.process then the warehouse load, one document at a time, no Prefect."""
-    from fiscaldoc.pipeline import process
-    from warehouse.load import Warehouse
+    from fiscaldoc.pipeline.process import process
+    from fiscaldoc.warehouse.load import Warehouse
 
     db = Path(folder or corpus) / "bench-load.duckdb"
     db.unlink(missing_ok=True)

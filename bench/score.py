@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from normalizers.text import key
+from fiscaldoc.lexicon.text import key
 
 ItemKey = tuple[str, int | None, str, str, Decimal, str]
 

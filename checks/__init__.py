@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checks import rules
-from fiscaldoc.records import CheckResult, Records
+from fiscaldoc.checks import rules
+from fiscaldoc.model.records import CheckResult, Records
 
 __all__ = ["RULES", "run_checks"]
 

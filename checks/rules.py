@@ -1,7 +1,7 @@
 """The contract's rules. Each takes the records of one document and its id.
 
 The rule id of every result is the function's name, which is also its key in
-:data:`checks.RULES`.
+:data:`fiscaldoc.checks.RULES`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from fiscaldoc.records import AllocationItem, AllocationPlan, CheckResult, CheckStatus, Records
-from normalizers.amounts import cited_amounts
-from normalizers.text import key
+from fiscaldoc.lexicon.numbers import cited_amounts
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.model.records import AllocationItem, AllocationPlan, CheckResult, CheckStatus, Records
 
 
 def _yuan(value: Decimal) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.errors import UnreadableDocument
-from fiscaldoc.document import RawDocument
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.model.document import RawDocument
 
 __all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract", "suffixes"]
 
@@ -42,7 +42,7 @@ class Format:
     zip_entry: str | None = None
     """For zip-based formats: an entry the zip must hold (``word/document.xml``)."""
     archive: bool = False
-    """An archive of attachments: the batch expands its entries (:mod:`fiscaldoc.archives`)."""
+    """An archive of attachments: the batch expands its entries (:mod:`fiscaldoc.extractors.archive`)."""
 
     def extractor(self) -> Callable[[Path], RawDocument]:
         fn: Callable[[Path], RawDocument] = importlib.import_module(self.module).extract
@@ -52,13 +52,13 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.media_type: f
     for f in (
-        Format("pdf", "extractors.pdf", (".pdf",), (b"%PDF-",)),
-        Format("docx", "extractors.docx", (".docx",), (_ZIP,), zip_entry="word/document.xml"),
-        Format("xlsx", "extractors.xlsx", (".xlsx", ".xlsm"), (_ZIP,), zip_entry="xl/workbook.xml"),
-        Format("xls", "extractors.xls", (".xls",), (_OLE2,)),
-        Format("html", "extractors.html", (".html", ".htm"), _HTML),
-        Format("zip", "fiscaldoc.archives", (".zip",), (_ZIP,), archive=True),
-        Format("text", "extractors.text", (".txt", ".csv", ".tsv", "")),
+        Format("pdf", "fiscaldoc.extractors.pdf", (".pdf",), (b"%PDF-",)),
+        Format("docx", "fiscaldoc.extractors.docx", (".docx",), (_ZIP,), zip_entry="word/document.xml"),
+        Format("xlsx", "fiscaldoc.extractors.xlsx", (".xlsx", ".xlsm"), (_ZIP,), zip_entry="xl/workbook.xml"),
+        Format("xls", "fiscaldoc.extractors.xls", (".xls",), (_OLE2,)),
+        Format("html", "fiscaldoc.extractors.html", (".html", ".htm"), _HTML),
+        Format("zip", "fiscaldoc.extractors.archive", (".zip",), (_ZIP,), archive=True),
+        Format("text", "fiscaldoc.extractors.text", (".txt", ".csv", ".tsv", "")),
     )
 }
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from extractors.errors import UnreadableDocument
-from extractors.titles import leading_titles
-from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.titles import leading_titles
+from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "python-docx"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 
-from extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.errors import UnreadableDocument
 
 _BOMS = (
     ("utf-32", b"\xff\xfe\x00\x00"),

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors import textlines
-from extractors.errors import UnreadableDocument
-from extractors.pdf_borderless import Carry
-from extractors.pdfium_pages import PageView, open_fast
-from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
-from normalizers.text import join_wrapped
+from fiscaldoc.extractors import textlines
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.pdf_borderless import Carry
+from fiscaldoc.extractors.pdfium_pages import PageView, open_fast
+from fiscaldoc.lexicon.text import join_wrapped
+from fiscaldoc.model.document import BBox, Block, Cell, Line, RawDocument, Row
 
 ENGINE = "pdfplumber-lines"
 MAX_PAGES = 2000
@@ -289,7 +289,7 @@ PageOutcome = tuple[list[Block], Carry, bool]
 def read_page(page: Any, page_no: int, carry: Carry, words_only: bool = False) -> PageOutcome:
     """One page, pdfplumber's or pdfium's view of it: ruled tables where the page has rules
     (unless ``words_only``), the whitespace reader elsewhere."""
-    from extractors.pdf_borderless import page_blocks as borderless_blocks
+    from fiscaldoc.extractors.pdf_borderless import page_blocks as borderless_blocks
 
     tables = [] if words_only else find_tables(page)
     if tables:
@@ -414,8 +414,8 @@ def extract(path: Path) -> RawDocument:
     """The first parse, or a second opinion when its arithmetic does not reconcile (pdf_choice)."""
     from functools import partial
 
-    from extractors import pdf_camelot
-    from extractors.pdf_choice import choose
+    from fiscaldoc.extractors import pdf_camelot
+    from fiscaldoc.pipeline.choice import choose
 
     first, good, ruled = read(path)
     others: list[Callable[[Path], RawDocument]] = []

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from extractors import pdf_grid, pdf_keyvalue
-from extractors.pdf_words import page_words, text_lines
-from fiscaldoc.document import Block, Line, Row
-from normalizers.allocation import TOTAL_WORDS
-from normalizers.text import key
+from fiscaldoc.extractors import pdf_grid, pdf_keyvalue
+from fiscaldoc.extractors.pdf_words import page_words, text_lines
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.model.document import Block, Line, Row
+from fiscaldoc.normalizers.allocation import TOTAL_WORDS
 
 
 @dataclass(frozen=True)

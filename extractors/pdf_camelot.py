@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from extractors.pdf_words import page_words, text_lines
-from fiscaldoc.document import BBox, Block, Cell, Line, RawDocument, Row
-from normalizers.text import join_wrapped
+from fiscaldoc.extractors.pdf_words import page_words, text_lines
+from fiscaldoc.lexicon.text import join_wrapped
+from fiscaldoc.model.document import BBox, Block, Cell, Line, RawDocument, Row
 
 
 def _cell_text(text: str) -> str:

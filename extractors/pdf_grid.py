@@ -17,12 +17,21 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from extractors.pdf_words import WRAP_GAP, Span, Word, blocks, gutter, merged, split_cells, text_lines
-from fiscaldoc.document import Cell, Row
-from normalizers.allocation import COLUMN_WORDS, header_columns
-from normalizers.amounts import parse_number
-from normalizers.performance import INDICATOR_COLUMNS
-from normalizers.text import key
+from fiscaldoc.extractors.pdf_words import (
+    WRAP_GAP,
+    Span,
+    Word,
+    blocks,
+    gutter,
+    merged,
+    split_cells,
+    text_lines,
+)
+from fiscaldoc.lexicon.numbers import parse_number
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.model.document import Cell, Row
+from fiscaldoc.normalizers.allocation import COLUMN_WORDS, header_columns
+from fiscaldoc.normalizers.performance import INDICATOR_COLUMNS
 
 ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
@@ -532,7 +541,7 @@ def read(
     which the normaliser joins to the row above), and blank merged cells at the
     top belong to the previous page's label rather than to one below.
     """
-    from extractors.pdf import cell_text
+    from fiscaldoc.extractors.pdf import cell_text
 
     header_ids = {id(w) for c in header.cells for w in c.words} if header else set()
     inside = [w for w in words if top <= w.top < bottom and id(w) not in header_ids]

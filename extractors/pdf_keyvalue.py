@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractors.pdf_words import Span, Word, blocks, gutter, merged, split_cells, text_lines
-from fiscaldoc.document import Cell, Row
-from normalizers.performance import field_of
+from fiscaldoc.extractors.pdf_words import Span, Word, blocks, gutter, merged, split_cells, text_lines
+from fiscaldoc.model.document import Cell, Row
+from fiscaldoc.normalizers.performance import field_of
 
 ENGINE = "pdfplumber-words"
 EMPTY_COST = (0.5, 4.0)
@@ -100,7 +100,7 @@ def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> lis
 
 def _value_cells(group: Sequence[Span], page_no: int) -> list[Cell]:
     """A field's value blocks → cells: split at gaps no word crosses; paragraphs kept apart."""
-    from extractors.pdf import cell_text
+    from fiscaldoc.extractors.pdf import cell_text
 
     words = [w for block in group for w in block.words]
     cells = []
@@ -115,7 +115,7 @@ def read(
     form: Form, words: Sequence[Word], page_no: int, top: float, bottom: float, lead: bool
 ) -> tuple[list[Row], set[int]]:
     """Rows of the form between ``top`` and ``bottom``; the ids of the words used."""
-    from extractors.pdf import cell_text
+    from fiscaldoc.extractors.pdf import cell_text
 
     inside = [w for w in words if top <= w.top < bottom and w.x1 > form.label_x0 - 3]
     stop = min(

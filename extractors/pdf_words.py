@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from fiscaldoc.document import BBox
+from fiscaldoc.model.document import BBox
 
 WRAP_GAP = 0.7
 """Lines whose vertical gap is at most this many line heights belong to one block of wrapped text."""
@@ -87,7 +87,7 @@ class Span:
         return " ".join(w.text for w in self.words)
 
     def as_line(self) -> dict[str, Any]:
-        """The shape ``extractors.pdf.cell_text`` reads."""
+        """The shape ``fiscaldoc.extractors.pdf.cell_text`` reads."""
         return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom}
 
 

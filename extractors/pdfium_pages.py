@@ -45,10 +45,10 @@ class PageView:
     def height(self) -> float:
         return self.bbox[3] - self.bbox[1]
 
-    # The slice of pdfplumber's Page API that extractors.pdf.page_blocks uses.
+    # The slice of pdfplumber's Page API that fiscaldoc.extractors.pdf.page_blocks uses.
 
     def find_tables(self, table_settings: dict[str, Any]) -> list[Any]:
-        from extractors.grid import IndexedTableFinder
+        from fiscaldoc.extractors.grid import IndexedTableFinder
 
         return list(IndexedTableFinder(self, table_settings).tables)
 
@@ -56,7 +56,7 @@ class PageView:
         return PageView(chars=[c for c in self.chars if keep(c)], edges=self.edges, bbox=self.bbox)
 
     def extract_text_lines(self, strip: bool = True, return_chars: bool = False) -> list[dict[str, Any]]:
-        from extractors.textlines import text_lines
+        from fiscaldoc.extractors.textlines import text_lines
 
         assert strip and not return_chars, "only the form page_blocks uses"
         return text_lines(self.chars)
@@ -64,7 +64,7 @@ class PageView:
     def extract_words(
         self, keep_blank_chars: bool = False, use_text_flow: bool = False
     ) -> list[dict[str, Any]]:
-        from extractors.textlines import words
+        from fiscaldoc.extractors.textlines import words
 
         assert not keep_blank_chars and not use_text_flow, "only pdfplumber's defaults"
         return words(self.chars)

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fiscaldoc.document import Block, Cell, Line, Row
+from fiscaldoc.model.document import Block, Cell, Line, Row
 
 _NUMERIC_PLACES = 15
 """Significant digits a spreadsheet keeps; more is binary-float noise."""

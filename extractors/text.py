@@ -2,7 +2,7 @@
 
 A line with tabs is a row split at the tabs (a space-separated line right above
 tab rows is their header, split at its gaps); space-aligned tables are read by
-:mod:`extractors.aligned`; ``.csv`` files go through the csv module (quoted
+:mod:`fiscaldoc.extractors.aligned`; ``.csv`` files go through the csv module (quoted
 cells, embedded commas and line breaks). Other non-blank lines are running text.
 """
 
@@ -13,10 +13,10 @@ import io
 import os
 from pathlib import Path
 
-from extractors import aligned
-from extractors.encoding import decode
-from extractors.errors import UnreadableDocument
-from fiscaldoc.document import Block, Cell, Line, RawDocument, Row
+from fiscaldoc.extractors import aligned
+from fiscaldoc.extractors.encoding import decode
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
 
 ENGINE = "text"
 MAX_TEXT_MB = 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from fiscaldoc.document import Block, Line, Row
+from fiscaldoc.model.document import Block, Line, Row
 
 
 def leading_titles(rows: Iterable[Row]) -> Iterator[Block]:

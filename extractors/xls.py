@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from extractors.errors import UnreadableDocument
-from extractors.sheet import Merge, Sheet, sheet_blocks, value_text
-from fiscaldoc.document import RawDocument
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.sheet import Merge, Sheet, sheet_blocks, value_text
+from fiscaldoc.model.document import RawDocument
 
 ENGINE = "xlrd"
 LEGACY_OTHERS = (".doc", ".ppt", ".wps", ".et")

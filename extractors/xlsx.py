@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from extractors.errors import UnreadableDocument
-from extractors.sheet import Merge, Sheet, sheet_blocks, value_text
-from fiscaldoc.document import RawDocument
+from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.sheet import Merge, Sheet, sheet_blocks, value_text
+from fiscaldoc.model.document import RawDocument
 
 ENGINE = "openpyxl"
 

@@ -2,9 +2,9 @@
 
 Each task is one call into library code. Extraction runs as ``process-document``
 tasks on the task runner that ``workers``/``dask_address`` pick
-(:mod:`flows.runners`: threads, a process pool, or a Dask cluster); loading
+(:mod:`fiscaldoc.flows.runners`: threads, a process pool, or a Dask cluster); loading
 happens in the flow's own process as results arrive, a few documents per
-transaction (:class:`fiscaldoc.batch.Pending` says when), retried with backoff
+transaction (:class:`fiscaldoc.flows.batch.Pending` says when), retried with backoff
 only for transient warehouse errors.
 """
 
@@ -15,19 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from fiscaldoc.extractors.archive import file_name_of
+from fiscaldoc.flows import batch, isolation, runners
+from fiscaldoc.lexicon.escaping import printable
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.pipeline.process import one_line
+from fiscaldoc.warehouse.load import DEFAULT_URL, Warehouse
+from fiscaldoc.warehouse.retry import WarehouseBusy, retry_condition
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
-
-from fiscaldoc import batch, isolation, pipeline
-from fiscaldoc.archives import file_name_of
-from fiscaldoc.escaping import printable
-from fiscaldoc.records import DocumentResult
-from flows import runners
-from warehouse.load import DEFAULT_URL, Warehouse
-from warehouse.retry import WarehouseBusy, retry_condition
 
 T = TypeVar("T")
 
@@ -138,7 +137,7 @@ def _load(warehouse: Warehouse, results: list[DocumentResult], total: int) -> li
 
 def _not_loaded(warehouse: Warehouse, result: DocumentResult, exc: Exception) -> DocumentResult:
     """The document as ``failed`` with the loader's reason, its row kept if the warehouse takes it."""
-    reason = f"could not load: {type(exc).__name__}: {pipeline.one_line(exc)}"
+    reason = f"could not load: {type(exc).__name__}: {one_line(exc)}"
     get_run_logger().error("%s: %s", result.document.file_name, reason)
     failed = DocumentResult(document=result.document.model_copy(update={"status": "failed", "error": reason}))
     try:

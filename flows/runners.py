@@ -57,7 +57,7 @@ def task_runner(workers: int | None = None, dask_address: str | None = None) -> 
     - ``workers`` (default: one per CPU, :func:`default_workers`): a
       :class:`prefect.task_runners.ThreadPoolTaskRunner` of that many threads. Each
       document already runs in a worker process of its own, forked under limits
-      (:mod:`fiscaldoc.isolation`); the threads only wait on those, so ``N`` threads
+      (:mod:`fiscaldoc.flows.isolation`); the threads only wait on those, so ``N`` threads
       are ``N`` documents parsed at once on ``N`` cores, with no pool of Python
       processes to start and results handed straight back to the flow.
     - ``dask_address``: prefect-dask's ``DaskTaskRunner`` connected to an existing

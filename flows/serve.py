@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fiscaldoc.flows.ingest import ingest
+from fiscaldoc.warehouse.load import DEFAULT_URL
+
 from fiscaldoc import PIPELINE_VERSION
-from flows.ingest import ingest
-from warehouse.load import DEFAULT_URL
 
 DEPLOYMENT_NAME = "scheduled"
 DEFAULT_CRON = "0 2 * * *"
@@ -62,7 +63,7 @@ def serve_arguments(
         "description": f"Ingest {', '.join(paths)} into {warehouse_url} on cron '{cron}' ({timezone}).",
         "tags": ["fiscaldoc", "ingest"],
         "version": PIPELINE_VERSION,
-        # runs import flows.ingest from the installed package, whatever their working folder
+        # runs import fiscaldoc.flows.ingest from the installed package, whatever their working folder
         "entrypoint_type": EntrypointType.MODULE_PATH,
     }
 

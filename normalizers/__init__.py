@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from fiscaldoc.document import Block, Normalized, RawDocument
-from fiscaldoc.records import Records
-from normalizers import allocation, performance
+from fiscaldoc.model.document import Block, Normalized, RawDocument
+from fiscaldoc.model.records import Records
+from fiscaldoc.normalizers import allocation, performance
 
 __all__ = ["DOCUMENT_TYPES", "DocumentType", "normalize", "normalize_and_keep"]
 
@@ -39,7 +39,7 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
 def normalize(doc: RawDocument, document_id: str) -> Records:
     """Every plan and form found in the document, in reading order.
 
-    A parse already normalised by a judge (:func:`extractors.pdf_choice.judge`) under a
+    A parse already normalised by a judge (:func:`fiscaldoc.pipeline.choice.judge`) under a
     placeholder id is not read twice: its records are re-keyed to ``document_id``."""
     earlier = doc.normalized
     if earlier is not None and earlier.blocks == len(doc.blocks):
@@ -56,7 +56,7 @@ def normalize_and_keep(doc: RawDocument, document_id: str) -> Records:
 
 def _rekeyed(records: Records, old: str, new: str) -> Records:
     """``records`` as read for document ``old``, under ``new``: plan and form ids are
-    ``{document_id}:{ordinal}`` (:mod:`normalizers.allocation`, :mod:`normalizers.performance`)."""
+    ``{document_id}:{ordinal}`` (:mod:`.allocation`, :mod:`.performance`)."""
 
     def key(value: str) -> str:
         return new + value[len(old) :] if value.startswith(f"{old}:") else value

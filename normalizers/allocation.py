@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from fiscaldoc.document import Block, Cell, Line, Row, format_bbox
-from fiscaldoc.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
-from normalizers.amounts import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
-from normalizers.stream import lines_before, next_row_after_lines
-from normalizers.text import collapse, join_wrapped, key
+from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
+from fiscaldoc.lexicon.text import collapse, join_wrapped, key
+from fiscaldoc.model.document import Block, Cell, Line, Row, format_bbox
+from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
+from fiscaldoc.normalizers.stream import lines_before, next_row_after_lines
 
 # Header words per role, most specific first; a header cell takes the first role it matches.
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {

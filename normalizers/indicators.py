@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from fiscaldoc.records import Comparator
+from fiscaldoc.model.records import Comparator
 
 # Longest phrases first: 不低于 must not be read as 低于.
 _COMPARATOR_WORDS: tuple[tuple[str, Comparator], ...] = (

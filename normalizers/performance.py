@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fiscaldoc.document import Block, Line, Row
-from fiscaldoc.records import PerformanceForm, PerformanceIndicator, Records
-from normalizers.amounts import parse_yuan, unit_in
-from normalizers.indicators import parse_target, split_name_unit
-from normalizers.stream import next_row_after_lines
-from normalizers.text import collapse, join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.lexicon.numbers import parse_yuan, unit_in
+from fiscaldoc.lexicon.text import collapse, join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.model.document import Block, Line, Row
+from fiscaldoc.model.records import PerformanceForm, PerformanceIndicator, Records
+from fiscaldoc.normalizers.indicators import parse_target, split_name_unit
+from fiscaldoc.normalizers.stream import next_row_after_lines
 
 # Label (comparison key) → field. Checked by "label starts with / equals".
 FIELD_LABELS: dict[str, tuple[str, ...]] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from fiscaldoc.document import Block, Line, Row
-from normalizers.text import key
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.model.document import Block, Line, Row
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d+\s*(?:页|/\s*\d+\s*页?)?[-—–\s]*$")
 

@@ -9,12 +9,12 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fiscaldoc import ahead
-from fiscaldoc.batch import discover, plan_ahead, plan_batch
-from fiscaldoc.isolation import failed, process_isolated, read_ahead
-from fiscaldoc.pipeline import file_sha256, process
-from tests.truth import SEED
-from warehouse.load import Warehouse
+from fiscaldoc.flows import ahead
+from fiscaldoc.flows.batch import discover, plan_ahead, plan_batch
+from fiscaldoc.flows.isolation import failed, process_isolated, read_ahead
+from fiscaldoc.pipeline.process import file_sha256, process
+from fiscaldoc.warehouse.load import Warehouse
+from helpers.truth import SEED
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from fiscaldoc import archives
-from fiscaldoc.archives import ZipLimits, entry_name
-from fiscaldoc.batch import plan_batch
-from fiscaldoc.pipeline import process
-from tests.test_cli import fiscaldoc
-from tests.truth import SEED, differences
+from fiscaldoc.extractors import archive as archives
+from fiscaldoc.extractors.archive import ZipLimits, entry_name
+from fiscaldoc.flows.batch import plan_batch
+from fiscaldoc.pipeline.process import process
+from helpers.cli import fiscaldoc
+from helpers.truth import SEED, differences
 
 GBK_NAME = "附件8.pdf"
 
@@ -136,7 +135,7 @@ def test_ingest_archive_end_to_end(tmp_path: Path) -> None:
     assert f"{archive}!/{GBK_NAME}" in [r[3] for r in rows]
     assert plans == (2,)
     # Re-running changes nothing: the archive is known, so it is not even expanded.
-    from warehouse.load import Warehouse
+    from fiscaldoc.warehouse.load import Warehouse
 
     warehouse = Warehouse(f"duckdb:///{db}")
     try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from fiscaldoc.pipeline import process
+from fiscaldoc.pipeline.process import process
 
 
 @pytest.mark.parametrize(

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-
-from tests.truth import SEED
-
-ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def fiscaldoc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fiscaldoc", *args],
-        cwd=cwd,
-        env={**ENV, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from helpers.cli import ROOT, fiscaldoc
+from helpers.truth import SEED
 
 
 def counts(db: Path) -> dict[str, int]:

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.warehouse_state import SEED_TEXT, counts, duplicates, rows_of, seed_inbox, variant
+from helpers.warehouse_state import SEED_TEXT, counts, duplicates, rows_of, seed_inbox, variant
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}

@@ -13,14 +13,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from fiscaldoc.flows.batch import LOAD_BATCH_ENV
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.faults import CRASH_ENV
+from fiscaldoc.warehouse.load import engine_url
+from helpers.cli import ENV, ROOT, fiscaldoc
+from helpers.truth import SEED
 from sqlalchemy import create_engine, select
-
-from fiscaldoc.batch import LOAD_BATCH_ENV
-from fiscaldoc.faults import CRASH_ENV
-from tests.test_cli import ENV, ROOT, fiscaldoc
-from tests.truth import SEED
-from warehouse import schema
-from warehouse.load import engine_url
 
 Snapshot = dict[str, dict[str, list[tuple[object, ...]]]]
 """table → document_id → sorted rows (``ingested_at`` left out)."""
@@ -128,8 +127,8 @@ def test_kill_inside_a_batch_leaves_none_of_it(tmp_path: Path, inbox: Path, clea
 LOAD_SCRIPT = """
 import sys
 from pathlib import Path
-from fiscaldoc.pipeline import process
-from warehouse.load import Warehouse
+from fiscaldoc.pipeline.process import process
+from fiscaldoc.warehouse.load import Warehouse
 files = sorted(p for p in Path(sys.argv[1]).iterdir())
 Warehouse(sys.argv[2]).load([process(p) for p in files])
 """

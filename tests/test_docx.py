@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-
-from extractors import detect
-from extractors.docx import extract
-from fiscaldoc.document import Line, Row
+from fiscaldoc.extractors import detect
+from fiscaldoc.extractors.docx import extract
+from fiscaldoc.model.document import Line, Row
 
 
 def _merged_docx(path: Path) -> Path:
@@ -72,7 +71,7 @@ def test_tracked_changes_and_grid_before(tmp_path: Path) -> None:
 
 
 def test_title_typed_into_the_table(tmp_path: Path) -> None:
-    from fiscaldoc.pipeline import process
+    from fiscaldoc.pipeline.process import process
 
     document = docx.Document()
     table = document.add_table(rows=4, cols=3)

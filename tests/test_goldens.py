@@ -3,8 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.goldens import REGENERATE, check_or_regenerate, fixtures_with_goldens
+from helpers.goldens import REGENERATE, check_or_regenerate, fixtures_with_goldens
 
 
 def test_regenerate_flag_is_off() -> None:

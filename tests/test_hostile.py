@@ -8,12 +8,11 @@ import time
 from pathlib import Path
 
 import duckdb
-
-from extractors import sniff
-from extractors.pdf import problem_summary
-from fiscaldoc.pipeline import process
-from tests.hostile import CORPUS, SEED_TEXT, make_corpus
-from tests.test_cli import fiscaldoc
+from fiscaldoc.extractors import sniff
+from fiscaldoc.extractors.pdf import problem_summary
+from fiscaldoc.pipeline.process import process
+from helpers.cli import fiscaldoc
+from helpers.hostile import CORPUS, SEED_TEXT, make_corpus
 
 TIMEOUT_S = 15
 

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from fiscaldoc import isolation
-from fiscaldoc.isolation import IsolationSettings, failed, process_isolated, run_isolated
-from fiscaldoc.pipeline import process
-from fiscaldoc.records import DocumentResult
-from tests.truth import SEED
+from fiscaldoc.flows import isolation
+from fiscaldoc.flows.isolation import IsolationSettings, failed, process_isolated, run_isolated
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.pipeline.process import process
+from helpers.truth import SEED
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 
@@ -82,12 +81,12 @@ def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from tests.test_isolation import hang_and_tell;"
-            "from fiscaldoc.isolation import IsolationSettings, run_isolated;"
+            "import sys; from pathlib import Path; from test_isolation import hang_and_tell;"
+            "from fiscaldoc.flows.isolation import IsolationSettings, run_isolated;"
             "run_isolated(hang_and_tell, Path(sys.argv[1]), 'd' * 64, IsolationSettings(600, None))",
             str(path),
         ],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parent,
     )
     pid_file = path.with_suffix(".pid")
     deadline = time.monotonic() + 30
@@ -176,7 +175,7 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bad_limits_are_bad_usage(tmp_path: Path) -> None:
-    from tests.test_cli import ENV, ROOT, fiscaldoc
+    from helpers.cli import ENV, ROOT, fiscaldoc
 
     path = tmp_path / "a.txt"
     path.write_text("x", encoding="utf-8")

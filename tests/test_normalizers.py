@@ -5,10 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from normalizers.amounts import (
+from fiscaldoc.lexicon.numbers import (
     UNIT_FACTORS,
     cited_amounts,
     parse_number,
@@ -16,8 +13,10 @@ from normalizers.amounts import (
     to_yuan,
     unit_in,
 )
-from normalizers.indicators import parse_target, split_name_unit
-from normalizers.text import join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.lexicon.text import join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.normalizers.indicators import parse_target, split_name_unit
+from hypothesis import given
+from hypothesis import strategies as st
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False)
@@ -151,8 +150,8 @@ def test_cited_amounts() -> None:
 
 
 def test_an_item_row_with_project_and_wan_yuan_note_is_not_a_header() -> None:
-    from fiscaldoc.document import Cell, Row
-    from normalizers.allocation import header_columns
+    from fiscaldoc.model.document import Cell, Row
+    from fiscaldoc.normalizers.allocation import header_columns
 
     def row(*texts: str) -> Row:
         return Row(tuple(Cell(t, page=1) for t in texts), page=1)
@@ -167,9 +166,9 @@ def test_a_judged_parse_is_re_keyed_not_read_again() -> None:
     same parse is those records under the real id, equal to a fresh reading."""
     import copy
 
-    from extractors.text import extract
-    from normalizers import normalize, normalize_and_keep
-    from tests.truth import SEED
+    from fiscaldoc.extractors.text import extract
+    from fiscaldoc.normalizers import normalize, normalize_and_keep
+    from helpers.truth import SEED
 
     doc = extract(SEED / "000_4ea89972e077d80e.txt")
     fresh = normalize(copy.deepcopy(doc), "d" * 64)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fiscaldoc.extractors import pdf_camelot
+from fiscaldoc.extractors.pdf import read
+from fiscaldoc.model.document import Cell, RawDocument, Row
+from fiscaldoc.pipeline.choice import choose, judge
+from fiscaldoc.pipeline.process import process
+from helpers.truth import SEED
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
-
-from extractors import pdf_camelot
-from extractors.pdf import read
-from extractors.pdf_choice import choose, judge
-from fiscaldoc.document import Cell, RawDocument, Row
-from fiscaldoc.pipeline import process
-from tests.truth import SEED
 
 
 def _without_to_unicode(source: Path, out: Path, garble: set[int]) -> Path:

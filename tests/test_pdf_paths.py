@@ -6,17 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fiscaldoc.extractors import pdf as pdf_extractor
+from fiscaldoc.extractors.pdf import PageOutcome
+from fiscaldoc.extractors.pdf_borderless import Carry
+from fiscaldoc.extractors.pdfium_pages import PageView
+from fiscaldoc.model.document import Row
+from fiscaldoc.model.records import Records
+from fiscaldoc.normalizers import normalize
+from fiscaldoc.pipeline.process import process
 
-from extractors import pdf as pdf_extractor
-from extractors.pdf import PageOutcome
-from extractors.pdf_borderless import Carry
-from extractors.pdfium_pages import PageView
-from fiscaldoc.document import Row
-from fiscaldoc.pipeline import process
-from fiscaldoc.records import Records
-from normalizers import normalize
-
-from .truth import SEED, differences
+from helpers.truth import SEED, differences
 
 RULED = SEED / "seed-ruled.pdf"
 BORDERLESS = SEED / "seed-borderless.pdf"

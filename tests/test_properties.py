@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from fiscaldoc.checks import run_checks
+from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan
+from fiscaldoc.lexicon.text import join_wrapped, key
+from fiscaldoc.model.document import Cell, Line, RawDocument, Row
+from fiscaldoc.normalizers import normalize
+from fiscaldoc.normalizers.indicators import parse_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from checks import run_checks
-from fiscaldoc.document import Cell, Line, RawDocument, Row
-from normalizers import normalize
-from normalizers.amounts import UNIT_FACTORS, parse_number, parse_yuan, to_yuan
-from normalizers.indicators import parse_target
-from normalizers.text import join_wrapped, key
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 LATIN = st.sampled_from("abcXYZ019")

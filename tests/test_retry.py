@@ -16,13 +16,10 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-
-from fiscaldoc.pipeline import process
-from tests.truth import SEED
-from tests.warehouse_state import SEED_TEXT, counts, duplicates
-from warehouse import schema
-from warehouse.load import Warehouse, engine_url
-from warehouse.retry import (
+from fiscaldoc.pipeline.process import process
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.load import Warehouse, engine_url
+from fiscaldoc.warehouse.retry import (
     MAX_CONFLICT_RETRIES,
     WarehouseBusy,
     is_transient,
@@ -30,6 +27,8 @@ from warehouse.retry import (
     retry_condition,
     with_retry,
 )
+from helpers.truth import SEED
+from helpers.warehouse_state import SEED_TEXT, counts, duplicates
 
 
 def _hold(db: Path, seconds: float) -> subprocess.Popen[bytes]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from fiscaldoc.pipeline import process
-from tests.truth import SEED, TRUTH, differences
+from fiscaldoc.pipeline.process import process
+from helpers.truth import SEED, TRUTH, differences
 
 RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed-borderless.pdf", "seed.docx"]
 
@@ -35,7 +34,7 @@ def test_checks_on_seed(name: str) -> None:
 
 
 def test_truth_file_is_the_seed() -> None:
-    from fiscaldoc.pipeline import file_sha256
+    from fiscaldoc.pipeline.process import file_sha256
 
     assert file_sha256(SEED / TRUTH["file"]) == TRUTH["sha256"]
 

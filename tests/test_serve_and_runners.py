@@ -12,16 +12,15 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from fiscaldoc.cli import app
+from fiscaldoc.flows import runners
+from fiscaldoc.flows.ingest import ingest
+from helpers.warehouse_state import seed_inbox
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 from typer.testing import CliRunner
-
-from fiscaldoc.cli import app
-from flows import runners
-from flows.ingest import ingest
-from tests.warehouse_state import seed_inbox
 
 SERVER = "http://127.0.0.1:4200/api"  # never contacted: Flow.serve is replaced
 
@@ -41,7 +40,7 @@ def test_serve_registers_a_cron_deployment(tmp_path: Path, monkeypatch: pytest.M
     assert kwargs.pop("limit") == 1  # a run due while the last one still goes waits for it
 
     deployment = ingest.to_deployment(**kwargs)
-    assert deployment.name == "scheduled" and deployment.entrypoint == "flows.ingest.ingest"
+    assert deployment.name == "scheduled" and deployment.entrypoint == "fiscaldoc.flows.ingest.ingest"
     (schedule,) = deployment.schedules
     assert isinstance(schedule.schedule, CronSchedule)
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 1 * * 1-5", "Asia/Shanghai")
@@ -110,7 +109,7 @@ def test_temporary_api_answers_then_is_gone(monkeypatch: pytest.MonkeyPatch) -> 
     and nothing of it outlives the block; a configured server is used as it is."""
     import urllib.request
 
-    from flows.api import TemporaryApi, temporary_api
+    from fiscaldoc.flows.api import TemporaryApi, temporary_api
 
     api = TemporaryApi()
     try:
@@ -132,9 +131,8 @@ def test_finished_results_are_let_go_one_by_one() -> None:
     import weakref
     from concurrent.futures import Future
 
+    from fiscaldoc.flows.ingest import _as_finished
     from prefect.futures import PrefectConcurrentFuture
-
-    from flows.ingest import _as_finished
 
     class Payload:
         pass

@@ -6,13 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from extractors import detect, extract
-from extractors.sheet import number_text
-from fiscaldoc.document import Row
-from fiscaldoc.pipeline import process
-from tests.renderings import seed_workbook, seed_xls
-from tests.truth import differences
+from fiscaldoc.extractors import detect, extract
+from fiscaldoc.extractors.sheet import number_text
+from fiscaldoc.model.document import Row
+from fiscaldoc.pipeline.process import process
+from helpers.renderings import seed_workbook, seed_xls
+from helpers.truth import differences
 
 
 def _assert_truth(path: Path, media_type: str) -> None:

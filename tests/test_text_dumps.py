@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from extractors.encoding import detect_encoding
-from fiscaldoc.pipeline import process
-from tests.renderings import SEED_TEXT, as_csv, space_aligned
-from tests.truth import differences
+from fiscaldoc.extractors.encoding import detect_encoding
+from fiscaldoc.pipeline.process import process
+from helpers.renderings import SEED_TEXT, as_csv, space_aligned
+from helpers.truth import differences
 
 ENCODINGS = {
     "utf-8": "utf-8",
@@ -68,7 +67,7 @@ def test_csv(tmp_path: Path, encoding: str) -> None:
 
 
 def test_aligned_columns_by_header() -> None:
-    from extractors.aligned import split_region
+    from fiscaldoc.extractors.aligned import split_region
 
     region = [
         "序号  用款单位      金额（万元）  备注",
@@ -85,8 +84,8 @@ def test_aligned_columns_by_header() -> None:
 
 
 def test_prose_with_single_spaces_is_not_a_table(tmp_path: Path) -> None:
-    from extractors.text import to_blocks
-    from fiscaldoc.document import Line
+    from fiscaldoc.extractors.text import to_blocks
+    from fiscaldoc.model.document import Line
 
     blocks = to_blocks("附件 8\n\n2021 年国土空间规划专项资金分配方案\n- 备注：1. 本表的填报主体。\n")
     assert all(isinstance(b, Line) for b in blocks) and len(blocks) == 3
@@ -99,8 +98,8 @@ def test_short_gbk_is_not_big5(text: str) -> None:
 
 
 def test_letter_spaced_title_stays_text() -> None:
-    from extractors.text import to_blocks
-    from fiscaldoc.document import Line
+    from fiscaldoc.extractors.text import to_blocks
+    from fiscaldoc.model.document import Line
 
     blocks = to_blocks("附  件  8\n\n分  配  方  案\n")
     assert [b.text for b in blocks if isinstance(b, Line)] == ["附  件  8", "分  配  方  案"]

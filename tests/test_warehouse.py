@@ -6,12 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-
-from fiscaldoc.pipeline import process
-from fiscaldoc.records import Records
-from tests.truth import SEED
-from warehouse import schema
-from warehouse.load import Warehouse, engine_url, make_engine
+from fiscaldoc.model.records import Records
+from fiscaldoc.pipeline.process import process
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.load import Warehouse, engine_url, make_engine
+from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
 
@@ -25,7 +24,7 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def test_schema_matches_records() -> None:
-    from fiscaldoc.records import CheckResult, DocumentRecord
+    from fiscaldoc.model.records import CheckResult, DocumentRecord
 
     models = {"documents": DocumentRecord, "check_results": CheckResult}
     models.update({name: Records.model_fields[name].annotation.__args__[0] for name in Records.model_fields})  # type: ignore[union-attr]
@@ -107,7 +106,7 @@ def test_money_keeps_every_digit(warehouse_url: str) -> None:
 def test_bulk_insert_through_a_frame_equals_row_by_row(tmp_path: Path) -> None:
     """DuckDB's frame path stores the same whether rows come one by one or all at once:
     extreme and exponent-form decimals exactly, NULLs, CJK text with quotes."""
-    from warehouse.bulk import insert_rows
+    from fiscaldoc.warehouse.bulk import insert_rows
 
     amounts = [Decimal("999999999999999999.99"), Decimal("1E+2"), Decimal("-0.01"), Decimal("0.10")]
     rows = [

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 DEFAULT_URL = "duckdb:///warehouse.duckdb"
 
 if TYPE_CHECKING:
-    from warehouse.load import Warehouse, open_warehouse
+    from fiscaldoc.warehouse.load import Warehouse, open_warehouse
 
 __all__ = ["DEFAULT_URL", "Warehouse", "open_warehouse"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("Warehouse", "open_warehouse"):
-        from warehouse import load
+        from fiscaldoc.warehouse import load
 
         return getattr(load, name)
     raise AttributeError(f"module 'warehouse' has no attribute {name!r}")

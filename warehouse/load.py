@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.bulk import insert_rows
+from fiscaldoc.warehouse.faults import crash_point
+from fiscaldoc.warehouse.retry import with_retry
 from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
-
-from fiscaldoc.faults import crash_point
-from fiscaldoc.records import DocumentResult
-from warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
-from warehouse import schema
-from warehouse.bulk import insert_rows
-from warehouse.retry import with_retry
 
 WAIT_ENV = "FISCALDOC_WAREHOUSE_WAIT_S"
 """How long (seconds, default 600) to wait out a DuckDB file held by another ingest,
-or a PostgreSQL outage, before giving up with :class:`warehouse.retry.WarehouseBusy`."""
+or a PostgreSQL outage, before giving up with :class:`fiscaldoc.warehouse.retry.WarehouseBusy`."""
 
 
 def default_wait_s() -> float:
@@ -79,7 +78,7 @@ class Warehouse:
         return self.engine.dialect.name == "postgresql"
 
     def _create(self) -> None:
-        from warehouse.views import create_views
+        from fiscaldoc.warehouse.views import create_views
 
         with self.transaction() as conn:
             if self.is_postgresql:  # two ingests creating the same tables at once

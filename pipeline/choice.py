@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fiscaldoc.document import RawDocument
+from fiscaldoc.model.document import RawDocument
 
 ARITHMETIC_RULES = ("subtotal_matches_items", "total_matches_items", "sequence_complete")
 
@@ -44,8 +44,8 @@ class Verdict:
 
 
 def judge(doc: RawDocument) -> Verdict:
-    from checks import run_checks
-    from normalizers import normalize_and_keep
+    from fiscaldoc.checks import run_checks
+    from fiscaldoc.normalizers import normalize_and_keep
 
     records = normalize_and_keep(doc, "candidate")  # the pipeline re-keys these rather than read again
     if not records.allocation_plans:

@@ -1,7 +1,7 @@
 """Typed records, one model per warehouse table of ../shared/CONTRACT.md.
 
 Field names are the contract's column names; money is ``Decimal`` yuan. The
-warehouse schema (:mod:`warehouse.schema`) is checked against these models by
+warehouse schema (:mod:`fiscaldoc.warehouse.schema`) is checked against these models by
 a test, so the two cannot drift apart.
 """
 

@@ -12,8 +12,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from extractors.aligned import display_width
-from tests.truth import SEED
+from fiscaldoc.extractors.aligned import display_width
+
+from helpers.truth import SEED
 
 SEED_TEXT = (SEED / "000_4ea89972e077d80e.txt").read_text(encoding="utf-8")
 MAX_COLUMN = 120

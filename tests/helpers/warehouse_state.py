@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.load import engine_url
 
-from tests.truth import SEED
-from warehouse import schema
-from warehouse.load import engine_url
+from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
 SEED_TEXT = "000_4ea89972e077d80e.txt"
@@ -61,7 +61,7 @@ def duplicates(url: str) -> dict[str, int]:
 
 def rows_of(path: Path) -> dict[str, int]:
     """How many rows one document adds to each table."""
-    from fiscaldoc.pipeline import process
+    from fiscaldoc.pipeline.process import process
 
     return {name: len(records) for name, records in process(path).tables().items()}
 

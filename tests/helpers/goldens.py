@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fiscaldoc.pipeline import process
+from fiscaldoc.pipeline.process import process
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 REGENERATE = os.environ.get("FISCALDOC_REGENERATE_GOLDENS") == "1"
 VOLATILE = {"ingested_at", "source_uri", "pipeline_version"}
 

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from fiscaldoc.lexicon.escaping import printable
+from fiscaldoc.warehouse import DEFAULT_URL
 from rich.markup import escape
 
-from fiscaldoc.escaping import printable
-from warehouse import DEFAULT_URL
-
 if TYPE_CHECKING:
+    from fiscaldoc.flows.api import TemporaryApi
     from rich.console import Console
-
-    from flows.api import TemporaryApi
 
 app = typer.Typer(
     add_completion=False,
@@ -54,10 +52,9 @@ DASK_ADDRESS = typer.Option(
 
 def _check_usage(console: object, paths: list[str], workers: int | None, dask_address: str | None) -> None:
     """Exit 2 (bad usage) for a missing path or an impossible runner choice, before Prefect starts."""
+    from fiscaldoc.flows import batch
+    from fiscaldoc.flows.runners import RunnerChoiceError, check_choice
     from rich.console import Console
-
-    from fiscaldoc import batch
-    from flows.runners import RunnerChoiceError, check_choice
 
     assert isinstance(console, Console)
     try:
@@ -91,12 +88,11 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
+    from fiscaldoc.flows import ahead, batch
+    from fiscaldoc.flows.api import temporary_api
+    from fiscaldoc.flows.isolation import read_ahead, warm_up
+    from fiscaldoc.flows.runners import default_workers
     from rich.console import Console
-
-    from fiscaldoc import ahead, batch
-    from fiscaldoc.isolation import read_ahead, warm_up
-    from flows.api import temporary_api
-    from flows.runners import default_workers
 
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
@@ -108,7 +104,7 @@ def ingest(
         raise typer.Exit(2) from exc
     with temporary_api() as api:
         # While Prefect and the flow start, the isolation workers' forkserver imports the
-        # pipeline and the workers read the first documents (fiscaldoc.ahead), or are forked.
+        # pipeline and the workers read the first documents (fiscaldoc.flows.ahead), or are forked.
         local_workers = 0 if dask_address else workers or default_workers()
         warm_up()
         jobs: list[ahead.Job] = []
@@ -135,11 +131,10 @@ def _ingest(
     console: Console,
     api: TemporaryApi | None,
 ) -> None:
+    from fiscaldoc.flows import batch
+    from fiscaldoc.flows.ingest import ingest as ingest_flow
+    from fiscaldoc.warehouse.retry import WarehouseBusy
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from fiscaldoc import batch
-    from flows.ingest import ingest as ingest_flow
-    from warehouse.retry import WarehouseBusy
 
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -153,7 +148,7 @@ def _ingest(
     bar = progress.add_task("starting Prefect…", total=None)
 
     def on_result(result: object, total: int) -> None:
-        from fiscaldoc.records import DocumentResult
+        from fiscaldoc.model.records import DocumentResult
 
         progress.update(bar, total=total)
         if isinstance(result, DocumentResult):
@@ -179,8 +174,8 @@ def _ingest(
 
 
 def _set_limits(timeout: float | None, memory_mb: int | None) -> None:
-    """Per-document limits reach every worker through the environment (fiscaldoc.isolation)."""
-    from fiscaldoc.isolation import MEMORY_ENV, TIMEOUT_ENV, IsolationSettings
+    """Per-document limits reach every worker through the environment (fiscaldoc.flows.isolation)."""
+    from fiscaldoc.flows.isolation import MEMORY_ENV, TIMEOUT_ENV, IsolationSettings
 
     if timeout is not None:
         os.environ[TIMEOUT_ENV] = f"{timeout:g}"
@@ -191,9 +186,8 @@ def _set_limits(timeout: float | None, memory_mb: int | None) -> None:
 
 def _print_summary(summary: object, console: object) -> None:
     """A few short lines: what was read, what was found, what the checks said."""
+    from fiscaldoc.flows.batch import Summary
     from rich.console import Console
-
-    from fiscaldoc.batch import Summary
 
     assert isinstance(summary, Summary) and isinstance(console, Console)
     out = Console()
@@ -236,8 +230,8 @@ def serve(
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
     quiet_prefect()
-    from flows.serve import serve as serve_flow
-    from flows.serve import serve_arguments
+    from fiscaldoc.flows.serve import serve as serve_flow
+    from fiscaldoc.flows.serve import serve_arguments
 
     try:
         serve_arguments(paths, cron=cron, timezone=timezone)
@@ -268,8 +262,8 @@ def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Print one file's records as JSON (one key per contract table); no warehouse, no Prefect."""
-    from fiscaldoc.isolation import process_isolated
-    from fiscaldoc.pipeline import file_sha256
+    from fiscaldoc.flows.isolation import process_isolated
+    from fiscaldoc.pipeline.process import file_sha256
 
     result = process_isolated(file, file_sha256(file))
     tables = {name: [r.model_dump(mode="json") for r in rows] for name, rows in result.tables().items()}

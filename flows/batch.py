@@ -15,15 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from fiscaldoc.extractors import archive as archives
+from fiscaldoc.extractors import suffixes
+from fiscaldoc.extractors.archive import ZipLimits
+from fiscaldoc.flows.ahead import Job
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.pipeline.process import failed_result, file_sha256
+from fiscaldoc.warehouse.load import Known
 from pydantic import BaseModel
 
-from extractors import suffixes
-from fiscaldoc import PIPELINE_VERSION, archives
-from fiscaldoc.ahead import Job
-from fiscaldoc.archives import ZipLimits
-from fiscaldoc.pipeline import failed_result, file_sha256
-from fiscaldoc.records import DocumentResult
-from warehouse.load import Known
+from fiscaldoc import PIPELINE_VERSION
 
 RETRY_STATUSES = ("failed", "partial")
 
@@ -161,7 +162,7 @@ MAX_ARCHIVE_DEPTH = 3
 
 
 def _is_archive(path: Path) -> bool:
-    from extractors import UnreadableDocument, detect
+    from fiscaldoc.extractors import UnreadableDocument, detect
 
     try:
         return detect(path).archive
@@ -196,10 +197,10 @@ def plan_ahead(
 ) -> list[Job]:
     """The first ``limit`` documents the ingest flow will ask for, in its order (largest first),
     as its ``process-document`` tasks get them (absolute path, id, source), for reading ahead
-    (:func:`fiscaldoc.isolation.read_ahead`). Only the files that may be among them are
+    (:func:`fiscaldoc.flows.isolation.read_ahead`). Only the files that may be among them are
     hashed. Archives' entries are left to the flow (it extracts them to temporary paths of its
     own). Empty when anything is amiss: the flow says what."""
-    from warehouse.load import Warehouse
+    from fiscaldoc.warehouse.load import Warehouse
 
     try:
         warehouse = Warehouse(warehouse_url, wait_s=0)

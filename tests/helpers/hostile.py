@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.truth import SEED
+from helpers.truth import SEED
 
 SEED_TEXT = SEED / "000_4ea89972e077d80e.txt"
 SEED_PDF = SEED / "seed-ruled.pdf"

@@ -30,20 +30,20 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from fiscaldoc import ahead
-from fiscaldoc.records import DocumentResult
+from fiscaldoc.flows import ahead
+from fiscaldoc.model.records import DocumentResult
 
 TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
 MEMORY_ENV = "FISCALDOC_MEMORY_MB"
 _PRELOAD = [
-    "fiscaldoc.pipeline",
+    "fiscaldoc.pipeline.process",
     "extractors",
-    "extractors.pdf",
-    "extractors.pdf_choice",
-    "extractors.text",
+    "fiscaldoc.extractors.pdf",
+    "fiscaldoc.pipeline.choice",
+    "fiscaldoc.extractors.text",
     "normalizers",
     "checks",
-    "fiscaldoc.preload_done",
+    "fiscaldoc.flows.preload_done",
 ]
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _GRACE_S = 5.0
@@ -285,11 +285,11 @@ def process_isolated(
     timeout_s: float | None = None,
     memory_mb: int | None = None,
 ) -> DocumentResult:
-    """:func:`fiscaldoc.pipeline.process` in a worker process under limits; never raises for a bad file.
+    """:func:`~fiscaldoc.pipeline.process.process` in a worker under limits; never raises for a bad file.
 
     ``timeout_s``/``memory_mb`` default to :meth:`IsolationSettings.from_env`.
     """
-    from fiscaldoc.pipeline import process
+    from fiscaldoc.pipeline.process import process
 
     settings = IsolationSettings.from_env(timeout_s=timeout_s, memory_mb=memory_mb)
     if multiprocessing.current_process().daemon:
@@ -304,8 +304,8 @@ def process_isolated(
 
 def read_ahead(jobs: list[ahead.Job], workers: int) -> None:
     """Start reading ``jobs`` (what the flow will ask :func:`process_isolated` for, in its
-    order) in ``workers`` workers now; see :mod:`fiscaldoc.ahead`."""
-    from fiscaldoc.pipeline import process
+    order) in ``workers`` workers now; see :mod:`fiscaldoc.flows.ahead`."""
+    from fiscaldoc.pipeline.process import process
 
     settings = IsolationSettings.from_env()
 
@@ -409,6 +409,6 @@ def _reason(kind: str, exitcode: int | None, settings: IsolationSettings) -> str
 
 def failed(path: Path, document_id: str, reason: str, source_uri: str | None = None) -> DocumentResult:
     """A ``failed`` result for a document whose worker gave none."""
-    from fiscaldoc.pipeline import failed_document
+    from fiscaldoc.pipeline.process import failed_document
 
     return DocumentResult(document=failed_document(path, document_id, reason, source_uri))

@@ -11,9 +11,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fiscaldoc.extractors.archive import file_name_of
+from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus
+
 from fiscaldoc import PIPELINE_VERSION
-from fiscaldoc.archives import file_name_of
-from fiscaldoc.records import DocumentRecord, DocumentResult, DocumentStatus
 
 _CHUNK = 1 << 20
 
@@ -68,9 +69,9 @@ def failed_result(source_uri: str, document_id: str, media_type: str, reason: st
 def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentResult:
     """An archive's own documents row (media_type ``zip``): ``loaded`` when every attachment in
     it can be extracted, ``partial`` naming the first one refused, ``failed`` when none can.
-    Its entries are ingested as documents of their own by the batch (:mod:`fiscaldoc.batch`)."""
-    from extractors import suffixes
-    from fiscaldoc.archives import ZipLimits, survey
+    Its entries are ingested as documents of their own by the batch (:mod:`fiscaldoc.flows.batch`)."""
+    from fiscaldoc.extractors import suffixes
+    from fiscaldoc.extractors.archive import ZipLimits, survey
 
     found = survey(path, ZipLimits.from_env(), suffixes())
     rejected = found.rejected
@@ -88,7 +89,7 @@ def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentRes
 
 def media_type_guess(path: Path) -> str:
     """The registered format a file looks like, else its suffix (for rows of failed files)."""
-    from extractors import detect
+    from fiscaldoc.extractors import detect
 
     try:
         return detect(path).media_type
@@ -108,12 +109,12 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
 
     ``source_uri`` names where the bytes came from when ``path`` is a temporary copy
     (an archive's entry: ``archive.zip!/附件8.pdf``); it defaults to ``path``.
-    ``MemoryError`` alone is let through: under :mod:`fiscaldoc.isolation` it means the
+    ``MemoryError`` alone is let through: under :mod:`fiscaldoc.flows.isolation` it means the
     worker hit its memory limit, which the parent reports for the document.
     """
-    from checks import run_checks
-    from extractors import UnreadableDocument, detect
-    from normalizers import normalize
+    from fiscaldoc.checks import run_checks
+    from fiscaldoc.extractors import UnreadableDocument, detect
+    from fiscaldoc.normalizers import normalize
 
     document_id = document_id or file_sha256(path)
     source = source_uri or str(path)

@@ -1,9 +1,9 @@
 """fiscaldoc: Chinese budget attachments in, a checked warehouse out.
 
 The pipeline is four top-level packages, in order: ``extractors`` (file →
-:class:`fiscaldoc.document.RawDocument`), ``normalizers`` (→ typed records),
+:class:`fiscaldoc.model.document.RawDocument`), ``normalizers`` (→ typed records),
 ``checks`` (records → findings) and ``warehouse`` (→ DuckDB / PostgreSQL).
-``flows`` orders them under Prefect; :mod:`fiscaldoc.pipeline` is the one
+``flows`` orders them under Prefect; :mod:`fiscaldoc.pipeline.process` is the one
 call per document that both the flow and ``fiscaldoc extract`` use.
 """
 

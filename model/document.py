@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fiscaldoc.records import Records
+    from fiscaldoc.model.records import Records
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
@@ -91,7 +91,7 @@ class RawDocument:
     problems: list[str] = field(default_factory=list)
     """Non-fatal trouble (a page that could not be read, say): makes the document ``partial``."""
     normalized: Normalized | None = field(default=None, repr=False, compare=False)
-    """Records a judge already read from these blocks (:func:`normalizers.normalize_and_keep`)."""
+    """Records a judge already read from these blocks (:func:`fiscaldoc.normalizers.normalize_and_keep`)."""
 
     def rows(self) -> list[Row]:
         return [b for b in self.blocks if isinstance(b, Row)]

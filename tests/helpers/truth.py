@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fiscaldoc.records import Records
-from normalizers.text import key
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.model.records import Records
 
-SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed"
 TRUTH = json.loads((SEED / "seed.truth.json").read_text(encoding="utf-8"))
 
 

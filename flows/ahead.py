@@ -4,7 +4,7 @@
 the machine is mostly idle. Meanwhile :func:`start` reads the documents the
 flow is going to ask for first (the same plan: same files, same ids, largest
 first) in the isolation workers; when the flow's ``process-document`` task then
-asks for one, :func:`fiscaldoc.isolation.process_isolated` takes its result
+asks for one, :func:`fiscaldoc.flows.isolation.process_isolated` takes its result
 from here instead of reading it again. The first request stops the reading
 ahead: from then on the flow's task runner alone decides what runs.
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 
-from fiscaldoc.records import DocumentResult
+from fiscaldoc.model.records import DocumentResult
 
 PER_WORKER = 8
 """Documents read ahead per worker at most (their results wait in memory to be claimed)."""
