@@ -9,44 +9,21 @@ from __future__ import annotations
 
 import io
 import os
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fiscaldoc.extractors import textlines
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.pdf_borderless import Carry
+from fiscaldoc.extractors.pdf_cells import SETTINGS, PdfSettings, as_bbox, cell_chars, cell_text, text_lines
 from fiscaldoc.extractors.pdfium_pages import PageView, open_fast
-from fiscaldoc.lexicon.text import join_wrapped
-from fiscaldoc.model.document import BBox, Block, Cell, Line, RawDocument, Row
+from fiscaldoc.model.document import Alternative, BBox, Block, Cell, Line, RawDocument, Row
 
 ENGINE = "pdfplumber-lines"
 MAX_PAGES = 2000
 MAX_PAGES_ENV = "FISCALDOC_MAX_PAGES"
-
-
-@dataclass(frozen=True)
-class PdfSettings:
-    """Tuning for the ruled-table path, resolved once per run."""
-
-    table_settings: tuple[tuple[str, Any], ...] = (
-        ("vertical_strategy", "lines"),
-        ("horizontal_strategy", "lines"),
-        ("snap_tolerance", 3),
-        ("join_tolerance", 3),
-        ("intersection_tolerance", 3),
-    )
-    short_line_chars: float = 2.5
-    """A line ending this many characters short of the cell's longest line ends a paragraph."""
-    min_lines_for_paragraphs: int = 3
-    garbled_ratio: float = 0.05
-    """Share of CID / replacement / private-use glyphs above which a page's text layer is garbage."""
-
-
-SETTINGS = PdfSettings()
 
 
 def _is_garbage_char(text: str) -> bool:
@@ -59,89 +36,6 @@ def garbled_share(chars: list[dict[str, Any]]) -> float:
     return sum(1 for c in chars if _is_garbage_char(c["text"])) / len(chars)
 
 
-def cell_text(lines: list[dict[str, Any]], settings: PdfSettings = SETTINGS) -> str:
-    """Lines of one cell → its text: wraps rejoined, ``\\n`` where a paragraph ended."""
-    if not lines:
-        return ""
-    if len(lines) < settings.min_lines_for_paragraphs:
-        return join_wrapped([ln["text"] for ln in lines])
-    right = max(ln["x1"] for ln in lines)
-    size = max((ln["bottom"] - ln["top"]) for ln in lines) or 10.0
-    paragraphs: list[list[str]] = [[]]
-    for ln in lines:
-        paragraphs[-1].append(ln["text"])
-        if ln["x1"] < right - settings.short_line_chars * size:
-            paragraphs.append([])
-    return "\n".join(t for t in (join_wrapped(p) for p in paragraphs) if t)
-
-
-def _bbox(obj: Any) -> BBox:
-    x0, top, x1, bottom = obj
-    return (float(x0), float(top), float(x1), float(bottom))
-
-
-class CellIndex:
-    """Which cell of a table a point falls in, by bisecting the table's grid lines.
-
-    Built once per table, so a page's characters are dealt out to the cells in one
-    pass instead of cropping the page once per cell.
-    """
-
-    def __init__(self, cells: list[tuple[float, float, float, float]]) -> None:
-        self.xs = sorted({v for c in cells for v in (c[0], c[2])})
-        self.ys = sorted({v for c in cells for v in (c[1], c[3])})
-        self.slots: dict[tuple[int, int], int] = {}
-        for n, (x0, top, x1, bottom) in enumerate(cells):
-            for i in range(bisect_left(self.xs, x0), bisect_left(self.xs, x1)):
-                for j in range(bisect_left(self.ys, top), bisect_left(self.ys, bottom)):
-                    self.slots.setdefault((i, j), n)
-
-    def find(self, x: float, y: float) -> int | None:
-        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
-            return None
-        i = min(bisect_right(self.xs, x), len(self.xs) - 1) - 1
-        j = min(bisect_right(self.ys, y), len(self.ys) - 1) - 1
-        return self.slots.get((i, j))
-
-
-def _clipped(char: dict[str, Any], box: tuple[float, float, float, float]) -> dict[str, Any]:
-    """The character as ``page.crop(box)`` shows it: its box cut to the cell's."""
-    x0, top, x1, bottom = box
-    if x0 <= char["x0"] and char["x1"] <= x1 and top <= char["top"] and char["bottom"] <= bottom:
-        return char
-    out = dict(char)
-    out["x0"], out["x1"] = max(char["x0"], x0), min(char["x1"], x1)
-    out["top"], out["bottom"] = max(char["top"], top), min(char["bottom"], bottom)
-    if "doctop" in out:
-        out["doctop"] = char["doctop"] + out["top"] - char["top"]
-    out["width"], out["height"] = out["x1"] - out["x0"], out["bottom"] - out["top"]
-    return out
-
-
-def cell_chars(chars: list[dict[str, Any]], cells: list[Any]) -> list[list[dict[str, Any]]]:
-    """Each character to the cell its centre falls in (page order kept), clipped to that cell."""
-    boxes = [_bbox(c) for c in cells]
-    index = CellIndex(boxes)
-    out: list[list[dict[str, Any]]] = [[] for _ in boxes]
-    for char in chars:
-        n = index.find((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
-        if n is not None:
-            out[n].append(_clipped(char, boxes[n]))
-    return out
-
-
-def text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """pdfplumber's own text lines (``extract_text_lines``) of a set of characters."""
-    if not chars:
-        return []
-    if all(c.get("upright", False) for c in chars):
-        return textlines.text_lines(chars)  # the same lines, without the text map's cost
-    from pdfplumber.utils.text import chars_to_textmap
-
-    lines: list[dict[str, Any]] = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
-    return lines
-
-
 def table_rows(page: Any, table: Any, page_no: int) -> Iterator[Row]:
     by_cell = dict(zip(table.cells, cell_chars(page.chars, table.cells), strict=True))
     for row in table.rows:
@@ -150,13 +44,13 @@ def table_rows(page: Any, table: Any, page_no: int) -> Iterator[Row]:
             if box is None:
                 cells.append(Cell("", page=page_no, covered=True))
                 continue
-            cells.append(Cell(cell_text(text_lines(by_cell[box])), page=page_no, bbox=_bbox(box)))
+            cells.append(Cell(cell_text(text_lines(by_cell[box])), page=page_no, bbox=as_bbox(box)))
         yield Row(tuple(cells), page=page_no, bbox=_row_bbox(row.bbox, cells), engine=ENGINE)
 
 
 def _row_bbox(row_box: Any, cells: list[Cell]) -> BBox:
     """The row's own band: a merged cell reaching into later rows must not stretch it."""
-    x0, top, x1, _ = _bbox(row_box)
+    x0, top, x1, _ = as_bbox(row_box)
     bottoms = [c.bbox[3] for c in cells if c.bbox is not None]
     return (x0, top, x1, min(bottoms) if bottoms else top)
 
@@ -183,7 +77,7 @@ def page_blocks(
     placed: list[tuple[float, Block]] = []
     for table in tables:
         placed.extend((row.bbox[1] if row.bbox else 0.0, row) for row in table_rows(page, table, page_no))
-    bboxes = [_bbox(t.bbox) for t in tables]
+    bboxes = [as_bbox(t.bbox) for t in tables]
     free = page.filter(_outside(bboxes)) if bboxes else page
     for ln in free.extract_text_lines(return_chars=False):
         text = ln["text"].strip()
@@ -194,7 +88,7 @@ def page_blocks(
                     Line(
                         text,
                         page=page_no,
-                        bbox=_bbox((ln["x0"], ln["top"], ln["x1"], ln["bottom"])),
+                        bbox=as_bbox((ln["x0"], ln["top"], ln["x1"], ln["bottom"])),
                     ),
                 )
             )
@@ -411,21 +305,21 @@ def extract_careful(path: Path) -> RawDocument:
 
 
 def extract(path: Path) -> RawDocument:
-    """The first parse, or a second opinion when its arithmetic does not reconcile (pdf_choice)."""
-    from functools import partial
-
+    """The first reading, with the second opinions the pipeline may ask for when its
+    arithmetic does not hold: pdfplumber on every page and the whitespace reader on every
+    page (where rules were read), camelot lattice and stream (pages with a text layer)."""
     from fiscaldoc.extractors import pdf_camelot
-    from fiscaldoc.pipeline.choice import choose
 
     first, good, ruled = read(path)
-    others: list[Callable[[Path], RawDocument]] = []
+    others: list[Alternative] = []
     if ruled:
-        others.append(extract_careful)
-        others.append(lambda p: read(p, words_only=True)[0])
+        others.append(Alternative(ENGINE, lambda: extract_careful(path)))
+        others.append(Alternative("pdfplumber-words", lambda: read(path, words_only=True)[0]))
     if good:
-        others.append(partial(pdf_camelot.extract, flavor="lattice", pages=good))
-        others.append(partial(pdf_camelot.extract, flavor="stream", pages=good))
-    return choose(path, first, others)
+        for flavor in ("lattice", "stream"):
+            others.append(Alternative(f"camelot-{flavor}", partial(pdf_camelot.extract, path, flavor, good)))
+    first.alternatives = tuple(others)
+    return first
 
 
 def _too_many(what: str, limit: int) -> str:

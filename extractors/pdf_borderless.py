@@ -14,8 +14,8 @@ from typing import Any
 from fiscaldoc.extractors import pdf_grid, pdf_keyvalue
 from fiscaldoc.extractors.pdf_words import page_words, text_lines
 from fiscaldoc.lexicon.text import key
+from fiscaldoc.lexicon.vocabulary import TOTAL_WORDS
 from fiscaldoc.model.document import Block, Line, Row
-from fiscaldoc.normalizers.allocation import TOTAL_WORDS
 
 
 @dataclass(frozen=True)

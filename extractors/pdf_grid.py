@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from fiscaldoc.extractors.pdf_cells import cell_text
 from fiscaldoc.extractors.pdf_words import (
     WRAP_GAP,
     Span,
@@ -29,9 +30,8 @@ from fiscaldoc.extractors.pdf_words import (
 )
 from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import key
+from fiscaldoc.lexicon.vocabulary import COLUMN_WORDS, INDICATOR_COLUMNS, allocation_header, indicator_columns
 from fiscaldoc.model.document import Cell, Row
-from fiscaldoc.normalizers.allocation import COLUMN_WORDS, header_columns
-from fiscaldoc.normalizers.performance import INDICATOR_COLUMNS
 
 ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
@@ -49,7 +49,7 @@ Role = tuple[str, bool]  # (role, anchor values must be numbers)
 
 
 def _allocation_roles(texts: list[str]) -> list[Role] | None:
-    cols = header_columns(Row(tuple(Cell(t) for t in texts)))
+    cols = allocation_header(texts)
     if cols is None:
         return None
     found = [i for i in (cols.seq, cols.recipient, cols.project, cols.amount, cols.note) if i is not None]
@@ -67,13 +67,7 @@ def _allocation_roles(texts: list[str]) -> list[Role] | None:
 
 
 def _indicator_roles(texts: list[str]) -> list[Role] | None:
-    found: dict[str, int] = {}
-    for index, text in enumerate(texts):
-        k = key(text)
-        for name, words in INDICATOR_COLUMNS.items():
-            if name not in found and any(w in k for w in words):
-                found[name] = index
-                break
+    found = indicator_columns(texts)
     if "target" not in found or len(found) < 3:
         return None
     roles: list[Role] = []
@@ -541,8 +535,6 @@ def read(
     which the normaliser joins to the row above), and blank merged cells at the
     top belong to the previous page's label rather than to one below.
     """
-    from fiscaldoc.extractors.pdf import cell_text
-
     header_ids = {id(w) for c in header.cells for w in c.words} if header else set()
     inside = [w for w in words if top <= w.top < bottom and id(w) not in header_ids]
     columns = _columns(grid, inside)

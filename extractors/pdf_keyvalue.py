@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fiscaldoc.extractors.pdf_cells import cell_text
 from fiscaldoc.extractors.pdf_words import Span, Word, blocks, gutter, merged, split_cells, text_lines
+from fiscaldoc.lexicon.vocabulary import field_of
 from fiscaldoc.model.document import Cell, Row
-from fiscaldoc.normalizers.performance import field_of
 
 ENGINE = "pdfplumber-words"
 EMPTY_COST = (0.5, 4.0)
@@ -100,8 +101,6 @@ def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> lis
 
 def _value_cells(group: Sequence[Span], page_no: int) -> list[Cell]:
     """A field's value blocks → cells: split at gaps no word crosses; paragraphs kept apart."""
-    from fiscaldoc.extractors.pdf import cell_text
-
     words = [w for block in group for w in block.words]
     cells = []
     for cell_words in split_cells(words):
@@ -115,8 +114,6 @@ def read(
     form: Form, words: Sequence[Word], page_no: int, top: float, bottom: float, lead: bool
 ) -> tuple[list[Row], set[int]]:
     """Rows of the form between ``top`` and ``bottom``; the ids of the words used."""
-    from fiscaldoc.extractors.pdf import cell_text
-
     inside = [w for w in words if top <= w.top < bottom and w.x1 > form.label_x0 - 3]
     stop = min(
         (w.top for w in inside if w.x0 < form.boundary - 2 and w.x1 > form.boundary + 2), default=bottom

@@ -37,12 +37,12 @@ TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
 MEMORY_ENV = "FISCALDOC_MEMORY_MB"
 _PRELOAD = [
     "fiscaldoc.pipeline.process",
-    "extractors",
+    "fiscaldoc.extractors",
     "fiscaldoc.extractors.pdf",
     "fiscaldoc.pipeline.choice",
     "fiscaldoc.extractors.text",
-    "normalizers",
-    "checks",
+    "fiscaldoc.normalizers",
+    "fiscaldoc.checks",
     "fiscaldoc.flows.preload_done",
 ]
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -6,11 +6,8 @@ provenance (page, bbox, engine) so a loaded value can be traced back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fiscaldoc.model.records import Records
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
@@ -71,12 +68,12 @@ Block = Row | Line
 
 
 @dataclass(frozen=True)
-class Normalized:
-    """The records of a parse, read under ``document_id`` when it had ``blocks`` blocks."""
+class Alternative:
+    """A second opinion an extractor can give on request: another engine's reading of the
+    same file (read only when the first reading's arithmetic does not hold)."""
 
-    document_id: str
-    blocks: int
-    records: Records
+    engine: str
+    read: Callable[[], RawDocument]
 
 
 @dataclass
@@ -90,8 +87,8 @@ class RawDocument:
     text_source: str | None = None
     problems: list[str] = field(default_factory=list)
     """Non-fatal trouble (a page that could not be read, say): makes the document ``partial``."""
-    normalized: Normalized | None = field(default=None, repr=False, compare=False)
-    """Records a judge already read from these blocks (:func:`fiscaldoc.normalizers.normalize_and_keep`)."""
+    alternatives: tuple[Alternative, ...] = field(default=(), repr=False, compare=False)
+    """Second opinions, cheapest first; the pipeline reads them only when it needs to."""
 
     def rows(self) -> list[Row]:
         return [b for b in self.blocks if isinstance(b, Row)]

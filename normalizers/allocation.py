@@ -15,35 +15,14 @@ from decimal import Decimal
 
 from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
 from fiscaldoc.lexicon.text import collapse, join_wrapped, key
+from fiscaldoc.lexicon.vocabulary import SUBTOTAL_WORDS, TOTAL_WORDS, allocation_header
 from fiscaldoc.model.document import Block, Cell, Line, Row, format_bbox
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from fiscaldoc.normalizers.stream import lines_before, next_row_after_lines
 
-# Header words per role, most specific first; a header cell takes the first role it matches.
-COLUMN_WORDS: dict[str, tuple[str, ...]] = {
-    "seq": ("序号", "编号", "序"),
-    "amount": ("金额", "额度", "资金", "补助", "分配数", "安排数", "预算数", "万元"),
-    "note": ("备注", "说明"),
-    "recipient": (
-        "用款单位",
-        "单位名称",
-        "项目单位",
-        "用款部门",
-        "实施单位",
-        "承担单位",
-        "单位",
-        "部门",
-        "地区",
-        "市县",
-    ),
-    "project": ("项目内容", "项目名称", "项目", "内容", "用途", "支出"),
-}
-TOTAL_WORDS = ("总计", "合计", "总额")
-SUBTOTAL_WORDS = ("小计",)
 _NOTE_SUBTOTAL = re.compile(
     r"(?:共计|合计|小计|总计|共)\s*[:：]?\s*([-+]?\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|千元|元)"
 )
-_UNIT_PART = re.compile(r"[(（][^()（）]*[)）]")
 _TITLE_HINT = re.compile(r"分配|方案|明细|安排|计划|下达|资金")
 _LABEL = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]+")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -61,31 +40,20 @@ class Columns:
 
 
 def header_columns(row: Row) -> Columns | None:
-    """The roles of a header row's cells, or None if it is not an allocation header.
-
-    A row with a plain number in a cell is data, not a header: an item whose project names a
-    项目 and whose note says 合计 … 万元 would otherwise pass for a repeated header and be lost.
-    """
-    if any(parse_number(cell.text) is not None for cell in row.cells if cell.text.strip()):
+    """The roles of a header row's cells (:func:`~fiscaldoc.lexicon.vocabulary.allocation_header`),
+    or None if it is not an allocation header."""
+    found = allocation_header(row.texts())
+    if found is None:
         return None
-    cols = Columns(width=len(row.cells))
-    for index, cell in enumerate(row.cells):
-        text = key(cell.text)
-        if not text or len(text) > 16:
-            continue
-        for role, words in COLUMN_WORDS.items():
-            if getattr(cols, role) is None and any(w in text for w in words):
-                if role == "seq" and text not in words:
-                    continue
-                if role == "amount" and len(_UNIT_PART.sub("", text)) > 10:
-                    continue  # a value naming 资金 (项目名称 | 自然资源事务专项资金-…), not a header
-                setattr(cols, role, index)
-                if role == "amount":
-                    cols.unit = unit_in(text)
-                break
-    if cols.amount is None or (cols.recipient is None and cols.project is None):
-        return None
-    return cols
+    return Columns(
+        seq=found.seq,
+        recipient=found.recipient,
+        project=found.project,
+        amount=found.amount,
+        note=found.note,
+        unit=found.unit,
+        width=len(row.cells),
+    )
 
 
 def starts_at(blocks: Sequence[Block], i: int) -> bool:

@@ -13,25 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from fiscaldoc.lexicon.numbers import parse_yuan, unit_in
-from fiscaldoc.lexicon.text import collapse, join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.lexicon.text import collapse, join_wrapped, key
+from fiscaldoc.lexicon.vocabulary import field_of, indicator_columns
 from fiscaldoc.model.document import Block, Line, Row
 from fiscaldoc.model.records import PerformanceForm, PerformanceIndicator, Records
 from fiscaldoc.normalizers.indicators import parse_target, split_name_unit
+from fiscaldoc.normalizers.markup import join_page_break, paragraphs
 from fiscaldoc.normalizers.stream import next_row_after_lines
 
-# Label (comparison key) → field. Checked by "label starts with / equals".
-FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "project_name": ("项目名称",),
-    "project_type": ("项目类型", "项目类别"),
-    "project_level": ("项目等级", "项目级次", "项目层级"),
-    "department": ("省级主管部门", "主管部门", "主管单位", "预算部门"),
-    "period": ("实施周期", "项目期限", "执行期限"),
-    "amount": ("项目金额", "资金情况", "项目资金", "资金总额", "项目总金额"),
-    "basis": ("设立依据", "立项依据", "项目依据"),
-    "overview": ("项目概述", "项目概况", "项目内容", "主要内容"),
-    "overall_goal": ("总体绩效目标", "年度绩效目标", "绩效目标", "总体目标"),
-    "indicators": ("绩效指标",),
-}
 TEXT_FIELDS = ("basis", "overview", "overall_goal")
 FORM_TITLE = re.compile(r"绩效目标(?:申报)?表|绩效目标")
 _YEAR = re.compile(r"((?:19|20)\d{2})")
@@ -52,22 +41,6 @@ LEVEL2_PARENT: dict[str, str] = {
     "社会成本指标": "成本指标",
     "生态环境成本指标": "成本指标",
 }
-INDICATOR_COLUMNS = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "level3": ("三级指标",),
-    "target": ("目标值", "指标值", "目标", "标准"),
-}
-
-
-def field_of(label: str) -> str | None:
-    text = key(label)
-    if not text or len(text) > 12:
-        return None
-    for name, words in FIELD_LABELS.items():
-        if any(text.startswith(w) for w in words):
-            return name
-    return None
 
 
 def _label_row(row: Row) -> tuple[str | None, list[str]]:
@@ -97,14 +70,7 @@ class _IndicatorColumns:
     @classmethod
     def from_header(cls, row: Row) -> _IndicatorColumns:
         cols = cls()
-        found: dict[str, int] = {}
-        for index, cell in enumerate(row.cells):
-            text = key(cell.text)
-            for name, words in INDICATOR_COLUMNS.items():
-                if name not in found and any(w in text for w in words):
-                    found[name] = index
-                    break
-        for name, index in found.items():
+        for name, index in indicator_columns(row.texts()).items():
             setattr(cols, name, index)
         return cols
 

@@ -1,28 +1,30 @@
-"""Choosing between parses of one PDF by the arithmetic.
+"""Keeping, among the readings of one document, the one whose arithmetic holds.
 
-The first parse (pdfplumber: ruled tables where the page has rules, the
-whitespace reader elsewhere) is kept when its plans reconcile: items add up
-to every declared subtotal and total, and the 序号 run has no gap. Only when
-it does not are the second opinions run (the whitespace reader on every page,
-camelot lattice, camelot stream), each normalised and checked the same way;
-the best wins, the first parse on a tie. Every row carries its engine, which
-becomes ``allocation_plans.engine``.
+An extractor returns its first reading and, where it has them, second
+opinions it can produce on request (:attr:`RawDocument.alternatives`: for a
+PDF, pdfplumber on every page, the whitespace reader on every page, camelot
+lattice and stream). The first reading is kept when its plans reconcile: items
+add up to every declared subtotal and total, and the 序号 run has no gap. Only
+when it does not are the alternatives read, each normalised and checked the
+same way; the best wins, the first reading on a tie. Every row carries its
+engine, which becomes ``allocation_plans.engine``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
+from fiscaldoc.checks import run_checks
 from fiscaldoc.model.document import RawDocument
+from fiscaldoc.model.records import CheckResult, Records
+from fiscaldoc.normalizers import normalize
 
 ARITHMETIC_RULES = ("subtotal_matches_items", "total_matches_items", "sequence_complete")
 
 
 @dataclass(frozen=True, order=True)
 class Verdict:
-    """Lower is better: no plan at all, then sums that fail less those that pass (a parse
+    """Lower is better: no plan at all, then sums that fail less those that pass (a reading
     that lost its subtotals must not win by having nothing left to check), then items
     without a 序号, then fewer items read."""
 
@@ -34,8 +36,8 @@ class Verdict:
 
     @property
     def key(self) -> tuple[int, int, int]:
-        """What a second opinion must beat: a tie keeps the earlier parse (a parse that checks
-        fewer sums does not win by failing fewer)."""
+        """What a second opinion must beat: a tie keeps the earlier reading (a reading that
+        checks fewer sums does not win by failing fewer)."""
         return (self.missing, self.balance, self.unnumbered)
 
     @property
@@ -43,47 +45,62 @@ class Verdict:
         return self.missing == 0 and self.failures == 0
 
 
-def judge(doc: RawDocument) -> Verdict:
-    from fiscaldoc.checks import run_checks
-    from fiscaldoc.normalizers import normalize_and_keep
+@dataclass(frozen=True)
+class Reading:
+    """A reading of the document with its records and the findings of the checks on them."""
 
-    records = normalize_and_keep(doc, "candidate")  # the pipeline re-keys these rather than read again
-    if not records.allocation_plans:
-        return Verdict(1, 0, 0, 0, 0)
-    statuses = [c.status for c in run_checks(records, "candidate") if c.rule in ARITHMETIC_RULES]
-    failures, passes = statuses.count("fail"), statuses.count("pass")
-    items = records.allocation_items
-    numbered = sum(1 for i in items if i.seq is not None)
-    return Verdict(0, failures - passes, len(items) - numbered, -len(items), failures)
+    raw: RawDocument
+    records: Records
+    checks: list[CheckResult]
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.records.allocation_plans:
+            return Verdict(1, 0, 0, 0, 0)
+        statuses = [c.status for c in self.checks if c.rule in ARITHMETIC_RULES]
+        failures, passes = statuses.count("fail"), statuses.count("pass")
+        items = self.records.allocation_items
+        numbered = sum(1 for i in items if i.seq is not None)
+        return Verdict(0, failures - passes, len(items) - numbered, -len(items), failures)
 
 
-def worth_a_second_opinion(doc: RawDocument, verdict: Verdict) -> bool:
+def read(raw: RawDocument, document_id: str) -> Reading:
+    """``raw`` normalised and checked."""
+    records = normalize(raw, document_id)
+    return Reading(raw, records, run_checks(records, document_id))
+
+
+def worth_a_second_opinion(raw: RawDocument, verdict: Verdict) -> bool:
     """A plan that does not add up, or none where the text names an allocation header."""
     if verdict.missing:
-        words = "".join(b.text for b in doc.blocks if not hasattr(b, "cells"))
-        cells = "".join(c.text for row in doc.rows() for c in row.cells)
+        words = "".join(b.text for b in raw.blocks if not hasattr(b, "cells"))
+        cells = "".join(c.text for row in raw.rows() for c in row.cells)
         text = words + cells
         return "序号" in text and "金额" in text
     return not verdict.reconciles
 
 
-def choose(path: Path, first: RawDocument, others: list[Callable[[Path], RawDocument]]) -> RawDocument:
-    """The first parse if it reconciles, else the best of it and the second opinions."""
-    verdict = judge(first)
-    if not worth_a_second_opinion(first, verdict):
-        return first
-    best, best_verdict = first, verdict
-    for read in others:
+def choose(first: RawDocument, document_id: str) -> Reading:
+    """The first reading if it reconciles, else the best of it and its alternatives."""
+    best = read(first, document_id)
+    best_verdict = best.verdict
+    if not worth_a_second_opinion(first, best_verdict):
+        return best
+    for alternative in first.alternatives:
         try:
-            candidate = read(path)
+            candidate = alternative.read()
         except Exception:  # a second opinion that breaks is no opinion
             continue
-        candidate.problems = list(first.problems)
-        candidate.text_source = first.text_source
-        candidate.page_count = first.page_count
-        candidate_verdict = judge(candidate)
-        if candidate_verdict.key < best_verdict.key:
-            best, best_verdict = candidate, candidate_verdict
+        candidate = replace(
+            candidate,
+            problems=list(first.problems),
+            text_source=first.text_source,
+            page_count=first.page_count,
+            alternatives=(),
+        )
+        reading = read(candidate, document_id)
+        if reading.verdict.key < best_verdict.key:
+            best, best_verdict = reading, reading.verdict
             if best_verdict.reconciles:
                 break
     return best

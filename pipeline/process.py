@@ -112,9 +112,8 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
     ``MemoryError`` alone is let through: under :mod:`fiscaldoc.flows.isolation` it means the
     worker hit its memory limit, which the parent reports for the document.
     """
-    from fiscaldoc.checks import run_checks
     from fiscaldoc.extractors import UnreadableDocument, detect
-    from fiscaldoc.normalizers import normalize
+    from fiscaldoc.pipeline.choice import choose
 
     document_id = document_id or file_sha256(path)
     source = source_uri or str(path)
@@ -134,7 +133,7 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
         return failed_result(source, document_id, media_type, reason)
 
     try:
-        records = normalize(raw, document_id)
+        reading = choose(raw, document_id)
     except MemoryError:
         raise
     except Exception as exc:
@@ -145,6 +144,7 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
             )
         )
 
+    raw, records = reading.raw, reading.records
     found = records.allocation_plans or records.performance_forms
     status: DocumentStatus = "loaded"
     error = None
@@ -160,5 +160,5 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
     return DocumentResult(
         document=_document(source, document_id, media_type, status, error, raw.page_count, raw.text_source),
         records=records,
-        check_results=run_checks(records, document_id) if found else [],
+        check_results=reading.checks if found else [],
     )

@@ -13,8 +13,9 @@ from fiscaldoc.lexicon.numbers import (
     to_yuan,
     unit_in,
 )
-from fiscaldoc.lexicon.text import join_page_break, join_wrapped, key, paragraphs
+from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.normalizers.indicators import parse_target, split_name_unit
+from fiscaldoc.normalizers.markup import join_page_break, paragraphs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -159,24 +160,3 @@ def test_an_item_row_with_project_and_wan_yuan_note_is_not_a_header() -> None:
     assert header_columns(row("序号", "用款单位", "项目内容", "金额（万元）", "备注")) is not None
     item = row("24", "肇庆市生态环境局", "水利工程建设试点示范项目实施", "3013", "合计 8197.7 万元")
     assert header_columns(item) is None
-
-
-def test_a_judged_parse_is_re_keyed_not_read_again() -> None:
-    """The PDF judge normalises a parse under a placeholder id; the pipeline's reading of the
-    same parse is those records under the real id, equal to a fresh reading."""
-    import copy
-
-    from fiscaldoc.extractors.text import extract
-    from fiscaldoc.normalizers import normalize, normalize_and_keep
-    from helpers.truth import SEED
-
-    doc = extract(SEED / "000_4ea89972e077d80e.txt")
-    fresh = normalize(copy.deepcopy(doc), "d" * 64)
-    judged = normalize_and_keep(doc, "candidate")
-    assert judged.allocation_plans[0].plan_id == "candidate:1"
-    again = normalize(doc, "d" * 64)
-    assert again == fresh and again.allocation_plans and again.performance_forms
-    last_row = max(i for i, block in enumerate(doc.blocks) if hasattr(block, "cells"))
-    del doc.blocks[last_row]  # a parse changed since it was judged is read afresh
-    changed = normalize(doc, "d" * 64)
-    assert len(changed.performance_indicators) == len(fresh.performance_indicators) - 1

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fiscaldoc.extractors import pdf_camelot
 from fiscaldoc.extractors.pdf import read
-from fiscaldoc.model.document import Cell, RawDocument, Row
-from fiscaldoc.pipeline.choice import choose, judge
+from fiscaldoc.model.document import Alternative, Cell, RawDocument, Row
+from fiscaldoc.pipeline import choice
 from fiscaldoc.pipeline.process import process
 from helpers.truth import SEED
 from pypdf import PdfReader, PdfWriter
@@ -66,9 +66,10 @@ def _plan(amounts: list[str], engine: str) -> RawDocument:
 def test_the_parse_that_adds_up_wins() -> None:
     split = _plan(["100", "2", "300"], "pdfplumber-lines")  # 200 read as 2: a number split
     whole = _plan(["100", "200", "300"], "camelot-lattice")
-    assert not judge(split).reconciles and judge(whole).reconciles
-    chosen = choose(Path("x.pdf"), split, [lambda _: whole])
-    assert chosen is whole
+    assert not choice.read(split, "d").verdict.reconciles and choice.read(whole, "d").verdict.reconciles
+    split.alternatives = (Alternative("camelot-lattice", lambda: whole),)
+    chosen = choice.choose(split, "d")
+    assert chosen.raw.engine == "camelot-lattice" and chosen.verdict.reconciles
 
 
 def test_no_second_opinion_when_the_first_reconciles(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,6 @@ from fiscaldoc.model.document import Row
 from fiscaldoc.model.records import Records
 from fiscaldoc.normalizers import normalize
 from fiscaldoc.pipeline.process import process
-
 from helpers.truth import SEED, differences
 
 RULED = SEED / "seed-ruled.pdf"

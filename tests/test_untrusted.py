@@ -10,6 +10,7 @@ from fiscaldoc.lexicon.escaping import markdown_cell, printable
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url
+from helpers.cli import package_sources
 from helpers.truth import SEED
 from sqlalchemy import create_engine, select
 
@@ -48,19 +49,16 @@ def test_hostile_strings_load_as_data(tmp_path: Path, warehouse_url: str) -> Non
 def test_no_sql_is_built_from_strings() -> None:
     """SQL is SQLAlchemy Core with bound parameters; the only ``text()`` is the views' own constants."""
     offenders = []
-    for package in ("fiscaldoc", "extractors", "normalizers", "checks", "warehouse", "flows"):
-        for source in (ROOT / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and getattr(
-                    node.func, "attr", getattr(node.func, "id", "")
-                ) in {
-                    "text",
-                    "exec_driver_sql",
-                    "execute",
-                }:
-                    dynamic = [a for a in node.args if isinstance(a, (ast.JoinedStr, ast.BinOp))]
-                    if dynamic and source.name != "views.py":
-                        offenders.append(f"{source.relative_to(ROOT)}:{node.lineno}")
+    for source in package_sources():
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in {
+                "text",
+                "exec_driver_sql",
+                "execute",
+            }:
+                dynamic = [a for a in node.args if isinstance(a, (ast.JoinedStr, ast.BinOp))]
+                if dynamic and source.name != "views.py":
+                    offenders.append(f"{source}:{node.lineno}")
     assert offenders == []
 
 

@@ -24,4 +24,4 @@ def __getattr__(name: str) -> Any:
         from fiscaldoc.warehouse import load
 
         return getattr(load, name)
-    raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
+    raise AttributeError(f"module 'fiscaldoc.warehouse' has no attribute {name!r}")

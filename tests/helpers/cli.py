@@ -20,3 +20,13 @@ def fiscaldoc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
+
+
+def package_sources() -> list[Path]:
+    """Every module of the installed package fiscaldoc, as the source file it maps to."""
+    import fiscaldoc
+
+    root = Path(fiscaldoc.__file__).parent
+    files = {path.resolve() for path in root.rglob("*.py")}
+    assert files, f"no modules under {root}"
+    return sorted(files)
