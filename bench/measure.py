@@ -107,12 +107,15 @@ def fiscaldoc_workers(corpus: Path, workers: str) -> dict[str, Any]:
     from concurrent.futures import ThreadPoolExecutor
 
     from fiscaldoc.flows.isolation import process_isolated, warm_up
+    from fiscaldoc.model.settings import Settings
 
+    settings = Settings()
     warm_up(int(workers))
     paths = sorted(_pdfs(corpus), key=lambda p: p.stat().st_size, reverse=True)
     got: list[Any] = []
     with ThreadPoolExecutor(int(workers)) as pool:
-        for path, result in zip(paths, pool.map(lambda p: process_isolated(p, p.name), paths), strict=True):
+        results = pool.map(lambda p: process_isolated(p, p.name, settings), paths)
+        for path, result in zip(paths, results, strict=True):
             got += _record_keys(path.name, result.records)  # the result itself is let go
     # The workers are children of the forkserver, which reaps them: their CPU time is not ours.
     return {"pages": _pages(corpus), "cpu_unmeasured": True, **_score(corpus, got)}

@@ -25,9 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fiscaldoc.flows.runners import default_workers  # noqa: E402
-
 from bench.corpus import build  # noqa: E402
+from fiscaldoc.flows.runners import default_workers  # noqa: E402
 
 CACHE = ROOT / "bench" / "corpora"  # git-ignored; not hidden, as discovery skips dot-folders
 

@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from fiscaldoc.lexicon.escaping import printable
-from fiscaldoc.warehouse import DEFAULT_URL
 from rich.markup import escape
 
+from fiscaldoc.lexicon.escaping import printable
+from fiscaldoc.warehouse import DEFAULT_URL
+
 if TYPE_CHECKING:
-    from fiscaldoc.flows.api import TemporaryApi
     from rich.console import Console
+
+    from fiscaldoc.flows.ahead import ReadAhead
+    from fiscaldoc.flows.api import TemporaryApi
+    from fiscaldoc.model.settings import Settings
 
 app = typer.Typer(
     add_completion=False,
@@ -52,9 +56,10 @@ DASK_ADDRESS = typer.Option(
 
 def _check_usage(console: object, paths: list[str], workers: int | None, dask_address: str | None) -> None:
     """Exit 2 (bad usage) for a missing path or an impossible runner choice, before Prefect starts."""
+    from rich.console import Console
+
     from fiscaldoc.flows import batch
     from fiscaldoc.flows.runners import RunnerChoiceError, check_choice
-    from rich.console import Console
 
     assert isinstance(console, Console)
     try:
@@ -88,20 +93,17 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
+    from rich.console import Console
+
     from fiscaldoc.flows import ahead, batch
     from fiscaldoc.flows.api import temporary_api
     from fiscaldoc.flows.isolation import read_ahead, warm_up
     from fiscaldoc.flows.runners import default_workers
-    from rich.console import Console
 
     console = Console(stderr=True)
     _check_usage(console, paths, workers, dask_address)
+    settings = _settings(console, timeout, memory_mb)
     quiet_prefect()
-    try:
-        _set_limits(timeout, memory_mb)
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
     with temporary_api() as api:
         # While Prefect and the flow start, the isolation workers' forkserver imports the
         # pipeline and the workers read the first documents (fiscaldoc.flows.ahead), or are forked.
@@ -110,15 +112,22 @@ def ingest(
         jobs: list[ahead.Job] = []
         if local_workers:  # the flow's own start (imports, its run's creation) takes seconds too
             limit = ahead.PER_WORKER * local_workers
-            jobs = batch.plan_ahead(paths, warehouse, limit=limit, force=force, failed_only=failed)
-        if jobs:
-            read_ahead(jobs, local_workers)
-        else:
-            warm_up(local_workers)
+            jobs = batch.plan_ahead(
+                paths,
+                warehouse,
+                limit=limit,
+                force=force,
+                failed_only=failed,
+                zip_limits=settings.reading.zip,
+            )
+        early = read_ahead(jobs, local_workers, settings) if jobs else None
+        if early is None:
+            warm_up(local_workers, settings.worker)
         try:
-            _ingest(paths, warehouse, force, failed, workers, dask_address, console, api)
+            _ingest(paths, warehouse, force, failed, workers, dask_address, console, api, settings, early)
         finally:
-            ahead.stop()
+            if early is not None:
+                early.stop()
 
 
 def _ingest(
@@ -130,11 +139,14 @@ def _ingest(
     dask_address: str | None,
     console: Console,
     api: TemporaryApi | None,
+    settings: Settings,
+    early: ReadAhead | None,
 ) -> None:
-    from fiscaldoc.flows import batch
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from fiscaldoc.flows.ingest import Runtime
     from fiscaldoc.flows.ingest import ingest as ingest_flow
     from fiscaldoc.warehouse.retry import WarehouseBusy
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -155,7 +167,7 @@ def _ingest(
             progress.update(bar, advance=1, description=result.document.file_name)
 
     try:
-        with progress, batch.reporting(on_result):
+        with progress:
             if api is not None:
                 api.wait()
             summary = ingest_flow(
@@ -165,6 +177,8 @@ def _ingest(
                 failed_only=failed,
                 workers=workers,
                 dask_address=dask_address,
+                settings=settings,
+                runtime=Runtime(early, on_result),
             )
     except WarehouseBusy as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
@@ -173,21 +187,22 @@ def _ingest(
     raise typer.Exit(1 if summary.failed else 0)
 
 
-def _set_limits(timeout: float | None, memory_mb: int | None) -> None:
-    """Per-document limits reach every worker through the environment (fiscaldoc.flows.isolation)."""
-    from fiscaldoc.flows.isolation import MEMORY_ENV, TIMEOUT_ENV, IsolationSettings
+def _settings(console: Console, timeout: float | None, memory_mb: int | None) -> Settings:
+    """The run's settings: a bad ``FISCALDOC_*`` value is bad usage, said before any work."""
+    from fiscaldoc.model.settings import Settings, SettingsError
 
-    if timeout is not None:
-        os.environ[TIMEOUT_ENV] = f"{timeout:g}"
-    if memory_mb is not None:
-        os.environ[MEMORY_ENV] = str(memory_mb)
-    IsolationSettings.from_env()  # a bad FISCALDOC_* value is bad usage, said before any work
+    try:
+        return Settings.resolve(timeout_s=timeout, memory_mb=memory_mb)
+    except SettingsError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 def _print_summary(summary: object, console: object) -> None:
     """A few short lines: what was read, what was found, what the checks said."""
-    from fiscaldoc.flows.batch import Summary
     from rich.console import Console
+
+    from fiscaldoc.flows.batch import Summary
 
     assert isinstance(summary, Summary) and isinstance(console, Console)
     out = Console()
@@ -261,15 +276,30 @@ def serve(
 def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Print one file's records as JSON (one key per contract table); no warehouse, no Prefect."""
-    from fiscaldoc.flows.isolation import process_isolated
-    from fiscaldoc.pipeline.process import file_sha256
+    """Print one file's records as JSON (one key per contract table); no warehouse, no Prefect.
+    For an archive, its own row and the records of every attachment inside it."""
+    from rich.console import Console
 
-    result = process_isolated(file, file_sha256(file))
-    tables = {name: [r.model_dump(mode="json") for r in rows] for name, rows in result.tables().items()}
+    from fiscaldoc.flows.batch import plan_batch
+    from fiscaldoc.flows.isolation import process_isolated
+
+    settings = _settings(Console(stderr=True), None, None)
+    plan = plan_batch([file], {}, limits=settings.reading.zip)
+    try:
+        results = [
+            process_isolated(path, digest, settings, source_uri=plan.source(path))
+            for path, digest in plan.todo
+        ]
+    finally:
+        plan.close()
+    results += plan.rejected
+    tables: dict[str, list[object]] = {}
+    for result in results:
+        for name, rows in result.tables().items():
+            tables.setdefault(name, []).extend(r.model_dump(mode="json") for r in rows)
     json.dump(tables, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-    raise typer.Exit(1 if result.document.status == "failed" else 0)
+    raise typer.Exit(1 if any(r.document.status == "failed" for r in results) else 0)
 
 
 def main() -> None:

@@ -15,6 +15,10 @@ from pathlib import Path
 
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.model.document import RawDocument
+from fiscaldoc.model.settings import ReadingLimits
+
+Extractor = Callable[[Path, ReadingLimits], RawDocument]
+"""Every format's ``extract(path, limits)``."""
 
 __all__ = ["FORMATS", "Format", "UnreadableDocument", "detect", "extract", "suffixes"]
 
@@ -44,8 +48,8 @@ class Format:
     archive: bool = False
     """An archive of attachments: the batch expands its entries (:mod:`fiscaldoc.extractors.archive`)."""
 
-    def extractor(self) -> Callable[[Path], RawDocument]:
-        fn: Callable[[Path], RawDocument] = importlib.import_module(self.module).extract
+    def extractor(self) -> Extractor:
+        fn: Extractor = importlib.import_module(self.module).extract
         return fn
 
 
@@ -143,6 +147,6 @@ def detect(path: Path) -> Format:
     raise UnreadableDocument(f"unsupported file type {suffix or '(no suffix)'}{kind}")
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     """Read one file into the intermediate document, or raise UnreadableDocument."""
-    return detect(path).extractor()(path)
+    return detect(path).extractor()(path, limits or ReadingLimits())

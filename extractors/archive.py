@@ -17,41 +17,19 @@ decompressing, since headers can lie.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from fiscaldoc.model.settings import ZipLimits
+
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 _CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class ZipLimits:
-    """Zip-bomb guards; ``FISCALDOC_ZIP_MAX_*`` environment variables override the defaults."""
-
-    max_entries: int = 10_000
-    max_entry_bytes: int = 256 << 20
-    max_total_bytes: int = 2 << 30
-    max_ratio: float = 200.0
-    ratio_floor_bytes: int = 1 << 20
-    """Entries smaller than this are never refused for their ratio (a page of spaces compresses well)."""
-
-    @classmethod
-    def from_env(cls) -> ZipLimits:
-        env = {
-            "max_entries": ("FISCALDOC_ZIP_MAX_ENTRIES", int),
-            "max_entry_bytes": ("FISCALDOC_ZIP_MAX_ENTRY_BYTES", int),
-            "max_total_bytes": ("FISCALDOC_ZIP_MAX_TOTAL_BYTES", int),
-            "max_ratio": ("FISCALDOC_ZIP_MAX_RATIO", float),
-        }
-        values = {name: kind(os.environ[var]) for name, (var, kind) in env.items() if var in os.environ}
-        return cls(**values)
 
 
 class ArchiveProblem(Exception):

@@ -17,6 +17,7 @@ from typing import Any
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.titles import leading_titles
 from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "python-docx"
 
@@ -127,7 +128,7 @@ def _open(path: Path) -> Any:
         raise UnreadableDocument(f"damaged or not a Word document: {exc}") from exc
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     document = _open(path)
     blocks = list(body_blocks(document.element.body))
     return RawDocument(media_type="docx", engine=ENGINE, blocks=blocks)

@@ -19,6 +19,7 @@ from fiscaldoc.extractors.encoding import decode
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.titles import leading_titles
 from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "lxml-html"
 BLOCK_TAGS = frozenset(
@@ -183,7 +184,7 @@ def table_rows(table: Any) -> Iterator[Row]:
             yield Row(tuple(cells), engine=ENGINE)
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     import lxml.html
     from lxml.etree import ParserError
 

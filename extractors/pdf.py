@@ -8,7 +8,6 @@ lines outside tables → blocks in reading order.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -20,10 +19,9 @@ from fiscaldoc.extractors.pdf_borderless import Carry
 from fiscaldoc.extractors.pdf_cells import SETTINGS, PdfSettings, as_bbox, cell_chars, cell_text, text_lines
 from fiscaldoc.extractors.pdfium_pages import PageView, open_fast
 from fiscaldoc.model.document import Alternative, BBox, Block, Cell, Line, RawDocument, Row
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "pdfplumber-lines"
-MAX_PAGES = 2000
-MAX_PAGES_ENV = "FISCALDOC_MAX_PAGES"
 
 
 def _is_garbage_char(text: str) -> bool:
@@ -158,12 +156,6 @@ def _page_ranges(numbers: list[int], shown: int = 5) -> str:
     return ("page " if len(numbers) == 1 else "pages ") + text
 
 
-def max_pages() -> int:
-    """Page limit per PDF: FISCALDOC_MAX_PAGES, default :data:`MAX_PAGES`."""
-    raw = os.environ.get(MAX_PAGES_ENV, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else MAX_PAGES
-
-
 def _declared_pages(pdf: Any) -> int | None:
     """The page count the page tree claims (cheap: no page is parsed)."""
     from pdfminer.pdftypes import resolve1
@@ -243,14 +235,16 @@ class _Careful:
             self.stream.close()
 
 
-def read(path: Path, words_only: bool = False, fast: bool = True) -> tuple[RawDocument, list[int], bool]:
+def read(
+    path: Path, limits: ReadingLimits | None = None, words_only: bool = False, fast: bool = True
+) -> tuple[RawDocument, list[int], bool]:
     """The first parse, page by page (:func:`read_page`): through pdfium's view of a page where
     it can be trusted to equal pdfplumber's (``fast``), through pdfplumber otherwise. Also the
     pages with a usable text layer, and whether any ruled table was read."""
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
     problems: list[tuple[int, str]] = []
-    limit = max_pages()
+    limit = (limits or ReadingLimits()).max_pages
     good: list[int] = []
     ruled = False
     quick = open_fast(path) if fast else None
@@ -299,22 +293,23 @@ def read(path: Path, words_only: bool = False, fast: bool = True) -> tuple[RawDo
     return doc, good, ruled
 
 
-def extract_careful(path: Path) -> RawDocument:
+def extract_careful(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     """pdfplumber's own reading of every page: the reference the fast path is measured against."""
-    return read(path, fast=False)[0]
+    return read(path, limits or ReadingLimits(), fast=False)[0]
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     """The first reading, with the second opinions the pipeline may ask for when its
     arithmetic does not hold: pdfplumber on every page and the whitespace reader on every
     page (where rules were read), camelot lattice and stream (pages with a text layer)."""
     from fiscaldoc.extractors import pdf_camelot
 
-    first, good, ruled = read(path)
+    limits = limits or ReadingLimits()
+    first, good, ruled = read(path, limits)
     others: list[Alternative] = []
     if ruled:
-        others.append(Alternative(ENGINE, lambda: extract_careful(path)))
-        others.append(Alternative("pdfplumber-words", lambda: read(path, words_only=True)[0]))
+        others.append(Alternative(ENGINE, lambda: extract_careful(path, limits)))
+        others.append(Alternative("pdfplumber-words", lambda: read(path, limits, words_only=True)[0]))
     if good:
         for flavor in ("lattice", "stream"):
             others.append(Alternative(f"camelot-{flavor}", partial(pdf_camelot.extract, path, flavor, good)))
@@ -323,4 +318,4 @@ def extract(path: Path) -> RawDocument:
 
 
 def _too_many(what: str, limit: int) -> str:
-    return f"PDF {what} pages, over the limit of {limit} ({MAX_PAGES_ENV}); split it or raise the limit"
+    return f"PDF {what} pages, over the limit of {limit} (FISCALDOC_MAX_PAGES); split it or raise the limit"

@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 from fiscaldoc.extractors import aligned
 from fiscaldoc.extractors.encoding import decode
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "text"
-MAX_TEXT_MB = 50
-MAX_TEXT_ENV = "FISCALDOC_MAX_TEXT_MB"
 CSV_SUFFIXES = (".csv",)
 MIN_ALIGNED_LINES = 2
 """A space-aligned table has a header and a row at least; one spaced-out line
 (``分  配  方  案``, a letter-spaced title) is text."""
-
-
-def max_text_bytes() -> int:
-    raw = os.environ.get(MAX_TEXT_ENV, "").strip()
-    return (int(raw) if raw.isdigit() and int(raw) > 0 else MAX_TEXT_MB) << 20
 
 
 def _row(cells: list[str], engine: str = ENGINE) -> Row:
@@ -111,12 +104,12 @@ def csv_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def extract(path: Path) -> RawDocument:
-    size, limit = path.stat().st_size, max_text_bytes()
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
+    size, limit = path.stat().st_size, (limits or ReadingLimits()).max_text_bytes
     if size > limit:
         raise UnreadableDocument(
             f"text file of {size / (1 << 20):.0f} MB, over the {limit >> 20} MB limit for text dumps "
-            f"({MAX_TEXT_ENV}); split it"
+            f"(FISCALDOC_MAX_TEXT_MB); split it"
         )
     text = decode(path.read_bytes())
     if "\x00" in text:

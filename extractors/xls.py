@@ -12,6 +12,7 @@ from typing import Any
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.sheet import Merge, Sheet, sheet_blocks, value_text
 from fiscaldoc.model.document import RawDocument
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "xlrd"
 LEGACY_OTHERS = (".doc", ".ppt", ".wps", ".et")
@@ -43,7 +44,7 @@ def read_sheet(book: Any, sheet: Any) -> Sheet:
     return Sheet(name=sheet.name, grid=grid, merges=merges)
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     import xlrd
     from xlrd.compdoc import CompDocError
 

@@ -15,6 +15,7 @@ from typing import Any
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.sheet import Merge, Sheet, sheet_blocks, value_text
 from fiscaldoc.model.document import RawDocument
+from fiscaldoc.model.settings import ReadingLimits
 
 ENGINE = "openpyxl"
 
@@ -39,7 +40,7 @@ def _open(path: Path) -> Any:
         raise UnreadableDocument(f"damaged or not an Excel workbook: {exc}") from exc
 
 
-def extract(path: Path) -> RawDocument:
+def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     workbook = _open(path)
     doc = RawDocument(media_type="xlsx", engine=ENGINE)
     try:

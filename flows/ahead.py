@@ -31,7 +31,9 @@ Job = tuple[Path, str, str | None]
 Key = tuple[str, str, str | None, object]
 
 
-class _Ahead:
+class ReadAhead:
+    """Documents read ahead for one ingest, until the flow first asks for one."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[tuple[Key, Job]] = deque()
@@ -81,9 +83,3 @@ class _Ahead:
             self._stopped = True
             self._queue.clear()
             self._futures.clear()
-
-
-_AHEAD = _Ahead()
-start = _AHEAD.start
-claim = _AHEAD.claim
-stop = _AHEAD.stop

@@ -6,23 +6,25 @@ Pure library code the flow calls; nothing here imports Prefect.
 from __future__ import annotations
 
 import glob
-import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from fiscaldoc.extractors import archive as archives
 from fiscaldoc.extractors import suffixes
-from fiscaldoc.extractors.archive import ZipLimits
 from fiscaldoc.flows.ahead import Job
 from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.model.settings import ZipLimits
 from fiscaldoc.pipeline.process import failed_result, file_sha256
-from fiscaldoc.warehouse.load import Known
-from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from fiscaldoc.warehouse.load import Known
 
 from fiscaldoc import PIPELINE_VERSION
 
@@ -182,7 +184,7 @@ def plan_batch(
     """Idempotent by content: a file whose bytes were already ingested by this pipeline
     version is skipped; ``force`` redoes everything, ``failed_only`` only failed/partial ones.
     An archive being (re)done is expanded: its attachments are planned like files."""
-    planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits.from_env(), expand_archives)
+    planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits(), expand_archives)
     try:
         for path in files:
             planner.consider(path, file_sha256(path), str(path))
@@ -193,7 +195,13 @@ def plan_batch(
 
 
 def plan_ahead(
-    paths: list[str], warehouse_url: str, *, limit: int, force: bool = False, failed_only: bool = False
+    paths: list[str],
+    warehouse_url: str,
+    *,
+    limit: int,
+    force: bool = False,
+    failed_only: bool = False,
+    zip_limits: ZipLimits | None = None,
 ) -> list[Job]:
     """The first ``limit`` documents the ingest flow will ask for, in its order (largest first),
     as its ``process-document`` tasks get them (absolute path, id, source), for reading ahead
@@ -210,7 +218,9 @@ def plan_ahead(
             warehouse.dispose()
         # Sorting is stable: files of one size keep discovery order, as in the flow's plan.
         files = sorted(discover(paths), key=_size, reverse=True)
-        planner = _Planner(Plan(), known, force, failed_only, ZipLimits.from_env(), expand_archives=False)
+        planner = _Planner(
+            Plan(), known, force, failed_only, zip_limits or ZipLimits(), expand_archives=False
+        )
         for path in files:
             if len(planner.plan.todo) >= limit:
                 break
@@ -253,14 +263,8 @@ class Summary(BaseModel):
             setattr(self, name, getattr(self, name) + 1)
 
 
-# Progress reporting for whoever drives the flow (the CLI's progress bar).
-Reporter = Callable[[DocumentResult | None, int], None]
-_reporters: list[Reporter] = []
-
-
-LOAD_BATCH = 32
-LOAD_BATCH_ENV = "FISCALDOC_LOAD_BATCH"
-"""Documents per load transaction at most (1: every document commits on its own)."""
+Progress = Callable[[DocumentResult | None, int], None]
+"""Told of each document done (``None``: the batch size is now known) and the batch size."""
 
 
 class Pending:
@@ -271,13 +275,10 @@ class Pending:
     def __init__(
         self,
         results: Iterable[DocumentResult] = (),
-        documents: int | None = None,
+        documents: int = 32,
         rows: int = 20_000,
         seconds: float = 2.0,
     ) -> None:
-        if documents is None:
-            raw = os.environ.get(LOAD_BATCH_ENV, "").strip()
-            documents = int(raw) if raw.isdigit() and int(raw) > 0 else LOAD_BATCH
         self.limits = (documents, rows, seconds)
         self.results: list[DocumentResult] = []
         self.rows = 0
@@ -297,18 +298,3 @@ class Pending:
     def take(self) -> list[DocumentResult]:
         taken, self.results, self.rows = self.results, [], 0
         return taken
-
-
-@contextmanager
-def reporting(reporter: Reporter) -> Iterator[None]:
-    _reporters.append(reporter)
-    try:
-        yield
-    finally:
-        _reporters.remove(reporter)
-
-
-def report(result: DocumentResult | None, total: int) -> None:
-    """Tell reporters one document is done (``None``: the batch size is now known)."""
-    for reporter in list(_reporters):
-        reporter(result, total)

@@ -15,27 +15,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from fiscaldoc.extractors.archive import file_name_of
-from fiscaldoc.flows import batch, isolation, runners
-from fiscaldoc.lexicon.escaping import printable
-from fiscaldoc.model.records import DocumentResult
-from fiscaldoc.pipeline.process import one_line
-from fiscaldoc.warehouse.load import DEFAULT_URL, Warehouse
-from fiscaldoc.warehouse.retry import WarehouseBusy, retry_condition
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
+from fiscaldoc.extractors.archive import file_name_of
+from fiscaldoc.flows import batch, isolation, runners
+from fiscaldoc.flows.ahead import ReadAhead
+from fiscaldoc.lexicon.escaping import printable
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.model.settings import Settings
+from fiscaldoc.pipeline.process import one_line
+from fiscaldoc.warehouse.load import DEFAULT_URL, Warehouse
+from fiscaldoc.warehouse.retry import WarehouseBusy, retry_condition
+
 T = TypeVar("T")
-
-
-@task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
-def process_document(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
-    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this.
-    The document itself runs in a child process with time and memory limits."""
-    return isolation.process_isolated(path, document_id, source_uri=source_uri)
 
 
 class Sealed(Generic[T]):
@@ -52,6 +48,21 @@ class Sealed(Generic[T]):
         return f"Sealed({type(self.value).__name__})"
 
 
+@task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
+def process_document(
+    path: Path,
+    document_id: str,
+    settings: Settings,
+    source_uri: str | None = None,
+    ahead: Sealed[ReadAhead] | None = None,
+) -> DocumentResult:
+    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this.
+    The document itself runs in a child process with time and memory limits."""
+    return isolation.process_isolated(
+        path, document_id, settings, source_uri=source_uri, ahead=ahead.value if ahead else None
+    )
+
+
 @task(
     name="load-documents",
     cache_policy=NO_CACHE,
@@ -64,17 +75,39 @@ def load_documents(warehouse: Warehouse, results: Sealed[list[DocumentResult]], 
     warehouse.load_together(results.value)
 
 
+class Runtime:
+    """What a run gets from the process that starts it, beside its parameters: documents
+    that process read ahead while Prefect started, and whom to tell of each document done
+    (the CLI's progress bar). Opaque to Prefect (no ``__dict__``): shown as its type name."""
+
+    __slots__ = ("ahead", "progress")
+
+    def __init__(self, ahead: ReadAhead | None = None, progress: batch.Progress | None = None) -> None:
+        self.ahead = ahead
+        self.progress = progress
+
+    def report(self, result: DocumentResult | None, total: int) -> None:
+        if self.progress is not None:
+            self.progress(result, total)
+
+
 def _extract_and_load(
-    plan: batch.Plan, warehouse: Warehouse, runner: TaskRunner[Any], total: int, summary: batch.Summary
+    plan: batch.Plan,
+    warehouse: Warehouse,
+    runner: TaskRunner[Any],
+    total: int,
+    summary: batch.Summary,
+    settings: Settings,
+    runtime: Runtime,
 ) -> list[DocumentResult]:
     """Submit every document to ``runner``; load results here as they come, a few at a time.
     Once loaded, a result counts in ``summary`` and only its ``documents`` row and failed
     checks are kept (for the run's artifact), so memory does not grow with the batch."""
-    pending = batch.Pending(plan.rejected)  # refused archive entries: failed rows to record
+    pending = batch.Pending(plan.rejected, documents=settings.load_batch)  # refused archive entries
     loaded: list[DocumentResult] = []
 
     def load(results: list[DocumentResult]) -> None:
-        for result in _load(warehouse, results, total):
+        for result in _load(warehouse, results, total, runtime):
             summary.add(result)
             failed = [c for c in result.check_results if c.status != "pass"]
             loaded.append(DocumentResult(document=result.document, check_results=failed))
@@ -83,10 +116,17 @@ def _extract_and_load(
         with runner:
             # Workers get absolute paths (a Dask worker's working folder is not ours);
             # the warehouse keeps the source as given.
+            ahead = Sealed(runtime.ahead) if runtime.ahead is not None else None
             futures = [
                 runner.submit(
                     process_document,
-                    {"path": path.absolute(), "document_id": digest, "source_uri": plan.source(path)},
+                    {
+                        "path": path.absolute(),
+                        "document_id": digest,
+                        "settings": settings,
+                        "source_uri": plan.source(path),
+                        "ahead": ahead,
+                    },
                 )
                 for path, digest in plan.largest_first()
             ]
@@ -109,7 +149,9 @@ def _as_finished(futures: list[PrefectFuture[T]]) -> Iterator[PrefectFuture[T]]:
     return (finished.get() for _ in range(count))
 
 
-def _load(warehouse: Warehouse, results: list[DocumentResult], total: int) -> list[DocumentResult]:
+def _load(
+    warehouse: Warehouse, results: list[DocumentResult], total: int, runtime: Runtime
+) -> list[DocumentResult]:
     """Load ``results`` in one transaction; if the warehouse refuses them, each on its own, so
     that only the document it refuses fails."""
     if not results:
@@ -125,9 +167,9 @@ def _load(warehouse: Warehouse, results: list[DocumentResult], total: int) -> li
         if len(results) == 1:  # this document's rows were refused: record why, go on
             results = [_not_loaded(warehouse, results[0], exc)]
         else:
-            return [r for result in results for r in _load(warehouse, [result], total)]
+            return [r for result in results for r in _load(warehouse, [result], total, runtime)]
     for result in results:
-        batch.report(result, total)
+        runtime.report(result, total)
         if result.document.error:
             get_run_logger().info(
                 "%s: %s (%s)", result.document.file_name, result.document.status, result.document.error
@@ -177,7 +219,13 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
 
 
 def _run(
-    plan: batch.Plan, warehouse: Warehouse, files: int, workers: int | None, dask_address: str | None
+    plan: batch.Plan,
+    warehouse: Warehouse,
+    files: int,
+    workers: int | None,
+    dask_address: str | None,
+    settings: Settings,
+    runtime: Runtime,
 ) -> batch.Summary:
     logger = get_run_logger()
     for path, digest in plan.moved:
@@ -192,10 +240,10 @@ def _run(
         runners.describe(workers, dask_address),
         len(plan.skipped),
     )
-    batch.report(None, total)
+    runtime.report(None, total)
     with runners.shared_api(dask_address):
         results = _extract_and_load(
-            plan, warehouse, runners.task_runner(workers, dask_address), total, summary
+            plan, warehouse, runners.task_runner(workers, dask_address), total, summary, settings, runtime
         )
     results.sort(key=lambda r: r.document.source_uri)
     _publish(summary, results)
@@ -210,15 +258,28 @@ def ingest(
     failed_only: bool = False,
     workers: int | None = None,
     dask_address: str | None = None,
+    timeout_s: float | None = None,
+    memory_mb: int | None = None,
+    settings: Settings | None = None,
+    runtime: Any = None,
 ) -> batch.Summary:
-    """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options."""
+    """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options.
+
+    ``settings`` are the caller's, resolved already (the CLI's); without them (a deployment's
+    run) they are resolved here from this process' environment and ``timeout_s``/``memory_mb``.
+    ``runtime`` (a :class:`Runtime`) is for a caller in this process only."""
+    if settings is None:
+        settings = Settings.resolve(timeout_s=timeout_s, memory_mb=memory_mb)
+    runtime = runtime if isinstance(runtime, Runtime) else Runtime()
     runners.task_runner(workers, dask_address)  # a bad choice fails before any work
     files = batch.discover(paths)
-    warehouse = Warehouse(warehouse_url)
+    warehouse = Warehouse(warehouse_url, wait_s=settings.warehouse_wait_s, crash=settings.test_crash)
     try:
-        plan = batch.plan_batch(files, warehouse.known(), force=force, failed_only=failed_only)
+        plan = batch.plan_batch(
+            files, warehouse.known(), force=force, failed_only=failed_only, limits=settings.reading.zip
+        )
         try:
-            return _run(plan, warehouse, len(files), workers, dask_address)
+            return _run(plan, warehouse, len(files), workers, dask_address, settings, runtime)
         finally:
             plan.close()  # extracted archive entries
     finally:

@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from fiscaldoc.flows import ahead
+from fiscaldoc.flows.ahead import Job, ReadAhead
 from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.model.settings import ReadingLimits, Settings, WorkerLimits
 
-TIMEOUT_ENV = "FISCALDOC_TIMEOUT_S"
-MEMORY_ENV = "FISCALDOC_MEMORY_MB"
 _PRELOAD = [
     "fiscaldoc.pipeline.process",
     "fiscaldoc.extractors",
@@ -55,36 +54,6 @@ RECYCLE_RSS_MB = 400
 stays fragmented; a fresh fork is smaller)."""
 
 
-@dataclass(frozen=True)
-class IsolationSettings:
-    """Limits per document; ``None`` disables a limit."""
-
-    timeout_s: float | None = 60.0
-    memory_mb: int | None = 2048
-
-    @classmethod
-    def from_env(cls, timeout_s: float | None = None, memory_mb: int | None = None) -> IsolationSettings:
-        """Defaults, then ``FISCALDOC_TIMEOUT_S`` / ``FISCALDOC_MEMORY_MB``, then the arguments
-        (``None`` keeps the value below it; ``0`` disables the limit)."""
-        defaults = cls()
-        timeout = _env_number(TIMEOUT_ENV, defaults.timeout_s) if timeout_s is None else timeout_s
-        memory = _env_number(MEMORY_ENV, defaults.memory_mb) if memory_mb is None else memory_mb
-        return cls(
-            timeout_s=float(timeout) if timeout and timeout > 0 else None,
-            memory_mb=int(memory) if memory and memory > 0 else None,
-        )
-
-
-def _env_number(name: str, default: float | None) -> float | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from exc
-
-
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -93,23 +62,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def warm_up(workers: int = 0) -> None:
+def warm_up(workers: int = 0, limits: WorkerLimits | None = None) -> None:
     """Start the forkserver now, so that it imports the pipeline while this process does other
     work (the first document would otherwise wait for it); with ``workers``, also fork that
-    many workers (under the limits of :meth:`IsolationSettings.from_env`) in the background."""
+    many workers under ``limits`` in the background."""
     if _context().get_start_method() != "forkserver":
         return
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
     if workers > 0:
-        settings = IsolationSettings.from_env()
+        settings = limits or WorkerLimits()
         threading.Thread(
             target=lambda: _POOL.start(settings, workers), name="fiscaldoc-warm-up", daemon=True
         ).start()
 
 
-Processor = Callable[[Path, str, str | None], DocumentResult]
+Processor = Callable[[Path, str, str | None, ReadingLimits], DocumentResult]
+"""What a worker runs per document: :func:`fiscaldoc.pipeline.process.process`'s signature."""
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -150,7 +120,7 @@ def _rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
 
 
-def _serve(settings: IsolationSettings, parent_pid: int, connection: Connection) -> None:
+def _serve(settings: WorkerLimits, parent_pid: int, connection: Connection) -> None:
     """The worker: own process group, limits, then documents as they come, until told to stop,
     the ingest goes away, or a document ends in anything but a result."""
     os.setpgrp()
@@ -168,18 +138,23 @@ def _serve(settings: IsolationSettings, parent_pid: int, connection: Connection)
             return
         if job is None:
             return
-        fn, path, document_id, source_uri = job
+        fn, path, document_id, source_uri, reading = job
         _limit_cpu(settings.timeout_s)
-        if not _answer(connection, fn, path, document_id, source_uri):
+        if not _answer(connection, fn, path, document_id, source_uri, reading):
             return
 
 
 def _answer(
-    connection: Connection, fn: Processor, path: Path, document_id: str, source_uri: str | None
+    connection: Connection,
+    fn: Processor,
+    path: Path,
+    document_id: str,
+    source_uri: str | None,
+    reading: ReadingLimits,
 ) -> bool:
     """Run one document and send ``(kind, payload, rss_mb)``; whether the worker may go on."""
     try:
-        result = fn(path, document_id, source_uri)
+        result = fn(path, document_id, source_uri, reading)
     except MemoryError:
         connection.send(("memory", None, 0.0))
         return False
@@ -202,7 +177,7 @@ def _answer(
 class _Worker:
     process: multiprocessing.process.BaseProcess
     connection: Connection
-    settings: IsolationSettings
+    settings: WorkerLimits
     documents: int = 0
 
 
@@ -215,12 +190,12 @@ class _Pool:
         self._lock = threading.Lock()
         self._owner = os.getpid()
 
-    def start(self, settings: IsolationSettings, count: int) -> None:
+    def start(self, settings: WorkerLimits, count: int) -> None:
         """Fork ``count`` idle workers ahead of need."""
         for _ in range(count):
             self._put(self._fork(settings))
 
-    def take(self, settings: IsolationSettings) -> _Worker:
+    def take(self, settings: WorkerLimits) -> _Worker:
         """An idle worker under ``settings``, or a new one."""
         with self._lock:
             self._adopt()
@@ -262,7 +237,7 @@ class _Pool:
             self._idle, self._owner = [], os.getpid()
 
     @staticmethod
-    def _fork(settings: IsolationSettings) -> _Worker:
+    def _fork(settings: WorkerLimits) -> _Worker:
         ctx = _context()
         ours, theirs = ctx.Pipe(duplex=True)
         process = ctx.Process(  # type: ignore[attr-defined]
@@ -280,62 +255,66 @@ atexit.register(_POOL.close)
 def process_isolated(
     path: Path,
     document_id: str,
+    settings: Settings,
     *,
     source_uri: str | None = None,
-    timeout_s: float | None = None,
-    memory_mb: int | None = None,
+    ahead: ReadAhead | None = None,
 ) -> DocumentResult:
-    """:func:`~fiscaldoc.pipeline.process.process` in a worker under limits; never raises for a bad file.
-
-    ``timeout_s``/``memory_mb`` default to :meth:`IsolationSettings.from_env`.
-    """
+    """:func:`~fiscaldoc.pipeline.process.process` in a worker under ``settings.worker``'s limits;
+    never raises for a bad file. A result ``ahead`` read already is taken from there."""
     from fiscaldoc.pipeline.process import process
 
-    settings = IsolationSettings.from_env(timeout_s=timeout_s, memory_mb=memory_mb)
     if multiprocessing.current_process().daemon:
         # A daemonic worker (a Dask nanny's) may not start children: the worker process is
         # then the isolation boundary, restarted by its nanny if a document kills it.
-        return process(path, document_id, source_uri)
-    earlier = ahead.claim(path, document_id, source_uri, settings)
-    if earlier is not None:
-        return earlier
-    return run_isolated(process, path, document_id, settings, source_uri)
+        return process(path, document_id, source_uri, settings.reading)
+    if ahead is not None:
+        earlier = ahead.claim(path, document_id, source_uri, settings)
+        if earlier is not None:
+            return earlier
+    return run_isolated(process, path, document_id, settings.worker, source_uri, settings.reading)
 
 
-def read_ahead(jobs: list[ahead.Job], workers: int) -> None:
+def read_ahead(jobs: list[Job], workers: int, settings: Settings) -> ReadAhead:
     """Start reading ``jobs`` (what the flow will ask :func:`process_isolated` for, in its
     order) in ``workers`` workers now; see :mod:`fiscaldoc.flows.ahead`."""
     from fiscaldoc.pipeline.process import process
 
-    settings = IsolationSettings.from_env()
+    def read(job: Job) -> DocumentResult:
+        return run_isolated(process, job[0], job[1], settings.worker, job[2], settings.reading)
 
-    def read(job: ahead.Job) -> DocumentResult:
-        return run_isolated(process, job[0], job[1], settings, job[2])
-
+    ahead = ReadAhead()
     ahead.start(jobs, settings, workers, read)
+    return ahead
 
 
 def run_isolated(
-    fn: Processor, path: Path, document_id: str, settings: IsolationSettings, source_uri: str | None = None
+    fn: Processor,
+    path: Path,
+    document_id: str,
+    limits: WorkerLimits,
+    source_uri: str | None = None,
+    reading: ReadingLimits | None = None,
 ) -> DocumentResult:
-    """``fn(path, document_id, source_uri)`` in a worker under ``settings``; ``fn`` must be
-    importable by name."""
+    """``fn(path, document_id, source_uri, reading)`` in a worker under ``limits``; ``fn`` must
+    be importable by name."""
     started = time.monotonic()
-    worker = _POOL.take(settings)
+    job = (fn, path, document_id, source_uri, reading or ReadingLimits())
+    worker = _POOL.take(limits)
     try:
-        worker.connection.send((fn, path, document_id, source_uri))
+        worker.connection.send(job)
     except OSError:  # an idle worker that died meanwhile (killed from outside): a fresh one
         _retire(worker)
-        worker = _POOL.take(settings)
-        worker.connection.send((fn, path, document_id, source_uri))
-    kind, payload, rss_mb = _receive(worker, settings.timeout_s, started)
+        worker = _POOL.take(limits)
+        worker.connection.send(job)
+    kind, payload, rss_mb = _receive(worker, limits.timeout_s, started)
     if kind == "result" and isinstance(payload, DocumentResult):
         _POOL.give_back(worker, rss_mb)
         return payload
     exitcode = _retire(worker)
     if kind == "error":
         return failed(path, document_id, f"could not process: {payload}", source_uri)
-    return failed(path, document_id, _reason(kind, exitcode, settings), source_uri)
+    return failed(path, document_id, _reason(kind, exitcode, limits), source_uri)
 
 
 def _receive(worker: _Worker, timeout_s: float | None, started: float) -> tuple[str, object, float]:
@@ -389,7 +368,7 @@ def _retire(worker: _Worker) -> int | None:
     return exitcode
 
 
-def _reason(kind: str, exitcode: int | None, settings: IsolationSettings) -> str:
+def _reason(kind: str, exitcode: int | None, settings: WorkerLimits) -> str:
     if kind == "timeout":
         return f"timed out after {settings.timeout_s:g} s (limit FISCALDOC_TIMEOUT_S / --timeout)"
     if kind == "memory":

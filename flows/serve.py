@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fiscaldoc import PIPELINE_VERSION
 from fiscaldoc.flows.ingest import ingest
 from fiscaldoc.warehouse.load import DEFAULT_URL
-
-from fiscaldoc import PIPELINE_VERSION
 
 DEPLOYMENT_NAME = "scheduled"
 DEFAULT_CRON = "0 2 * * *"

@@ -11,10 +11,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fiscaldoc import PIPELINE_VERSION
 from fiscaldoc.extractors.archive import file_name_of
 from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus
-
-from fiscaldoc import PIPELINE_VERSION
+from fiscaldoc.model.settings import ReadingLimits
 
 _CHUNK = 1 << 20
 
@@ -66,14 +66,14 @@ def failed_result(source_uri: str, document_id: str, media_type: str, reason: st
     return DocumentResult(document=_document(source_uri, document_id, media_type, "failed", _clip(reason)))
 
 
-def archive_result(path: Path, document_id: str, source_uri: str) -> DocumentResult:
+def archive_result(path: Path, document_id: str, source_uri: str, limits: ReadingLimits) -> DocumentResult:
     """An archive's own documents row (media_type ``zip``): ``loaded`` when every attachment in
     it can be extracted, ``partial`` naming the first one refused, ``failed`` when none can.
     Its entries are ingested as documents of their own by the batch (:mod:`fiscaldoc.flows.batch`)."""
     from fiscaldoc.extractors import suffixes
-    from fiscaldoc.extractors.archive import ZipLimits, survey
+    from fiscaldoc.extractors.archive import survey
 
-    found = survey(path, ZipLimits.from_env(), suffixes())
+    found = survey(path, limits.zip, suffixes())
     rejected = found.rejected
     if found.problem or not found.members:
         return failed_result(source_uri, document_id, "zip", found.problem or "archive holds no attachments")
@@ -104,7 +104,12 @@ def failed_document(
     return failed_result(source_uri or str(path), document_id, media_type_guess(path), reason).document
 
 
-def process(path: Path, document_id: str | None = None, source_uri: str | None = None) -> DocumentResult:
+def process(
+    path: Path,
+    document_id: str | None = None,
+    source_uri: str | None = None,
+    limits: ReadingLimits | None = None,
+) -> DocumentResult:
     """Extract, normalise and check one file; never raises for a bad file.
 
     ``source_uri`` names where the bytes came from when ``path`` is a temporary copy
@@ -116,14 +121,15 @@ def process(path: Path, document_id: str | None = None, source_uri: str | None =
     from fiscaldoc.pipeline.choice import choose
 
     document_id = document_id or file_sha256(path)
+    limits = limits or ReadingLimits()
     source = source_uri or str(path)
     media_type = path.suffix.lstrip(".").lower() or "unknown"
     try:
         fmt = detect(path)
         media_type = fmt.media_type
         if fmt.archive:
-            return archive_result(path, document_id, source)
-        raw = fmt.extractor()(path)
+            return archive_result(path, document_id, source, limits)
+        raw = fmt.extractor()(path, limits)
     except UnreadableDocument as exc:
         return failed_result(source, document_id, media_type, one_line(exc))
     except MemoryError:

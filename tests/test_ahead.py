@@ -9,12 +9,15 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from helpers.truth import SEED
+
 from fiscaldoc.flows import ahead
+from fiscaldoc.flows.ahead import ReadAhead
 from fiscaldoc.flows.batch import discover, plan_ahead, plan_batch
 from fiscaldoc.flows.isolation import failed, process_isolated, read_ahead
+from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import file_sha256, process
 from fiscaldoc.warehouse.load import Warehouse
-from helpers.truth import SEED
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 
@@ -29,39 +32,41 @@ def test_a_claim_takes_the_result_and_stops_reading_ahead(tmp_path: Path) -> Non
         release.wait(10)
         return failed(job[0], job[1], "read ahead", job[2])
 
-    ahead.start(jobs, "limits", 2, slow_read)  # type: ignore[arg-type]
+    early = ReadAhead()
+    early.start(jobs, "limits", 2, slow_read)  # type: ignore[arg-type]
     try:
-        assert ahead.claim(jobs[5][0], jobs[5][1], None, "limits") is None, "not started: the flow reads it"
+        assert early.claim(jobs[5][0], jobs[5][1], None, "limits") is None, "not started: the flow reads it"
         release.set()
-        first = ahead.claim(jobs[0][0], jobs[0][1], None, "limits")
+        first = early.claim(jobs[0][0], jobs[0][1], None, "limits")
         assert first is not None and first.document.error == "read ahead"
-        assert ahead.claim(jobs[1][0], jobs[1][1], None, "other limits") is None, "read under other limits"
+        assert early.claim(jobs[1][0], jobs[1][1], None, "other limits") is None, "read under other limits"
         assert sorted(read) == [jobs[0][0], jobs[1][0]], "the first request stops the reading ahead"
     finally:
         release.set()
-        ahead.stop()
+        early.stop()
 
 
 def test_the_flow_gets_what_was_read_ahead() -> None:
     digest = file_sha256(TEXT_SEED)
     job = (TEXT_SEED.absolute(), digest, str(TEXT_SEED))
-    read_ahead([job], 1)
+    settings = Settings()
+    early = read_ahead([job], 1, settings)
     try:
         deadline = time.monotonic() + 60
-        while not all(f.done() for f in ahead._AHEAD._futures.values()) or not ahead._AHEAD._futures:
+        while not all(f.done() for f in early._futures.values()) or not early._futures:
             assert time.monotonic() < deadline, "never read ahead"
             time.sleep(0.05)
         asked = datetime.now(UTC).replace(tzinfo=None)
-        got = process_isolated(*job[:2], source_uri=job[2])
+        got = process_isolated(*job[:2], settings, source_uri=job[2], ahead=early)
         assert got.document.ingested_at < asked, "the result read ahead, not a second reading"
-        assert not ahead._AHEAD._futures, "claimed, not kept"
+        assert not early._futures, "claimed, not kept"
         direct = process(*job)
         assert got.records == direct.records and got.check_results == direct.check_results
         assert got.document.model_copy(update={"ingested_at": None}) == direct.document.model_copy(
             update={"ingested_at": None}
         )
     finally:
-        ahead.stop()
+        early.stop()
 
 
 def test_plan_ahead_is_the_flows_first_documents(tmp_path: Path) -> None:

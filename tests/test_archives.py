@@ -7,12 +7,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.cli import fiscaldoc
+from helpers.truth import SEED, differences
+
 from fiscaldoc.extractors import archive as archives
 from fiscaldoc.extractors.archive import ZipLimits, entry_name
 from fiscaldoc.flows.batch import plan_batch
+from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import process
-from helpers.cli import fiscaldoc
-from helpers.truth import SEED, differences
 
 GBK_NAME = "附件8.pdf"
 
@@ -93,16 +95,16 @@ def test_entries_are_documents_of_their_own(tmp_path: Path) -> None:
     assert "zip-slip" in reasons and "compression ratio" in reasons
 
 
-def test_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_limits_are_configurable(tmp_path: Path) -> None:
     archive = make_archive(tmp_path / "a.zip")
-    monkeypatch.setenv("FISCALDOC_ZIP_MAX_ENTRY_BYTES", "1000")
-    plan = plan_batch([archive], {})
+    settings = Settings.resolve({"FISCALDOC_ZIP_MAX_ENTRY_BYTES": "1000"})
+    plan = plan_batch([archive], {}, limits=settings.reading.zip)
     plan.close()
     assert [p for p, _ in plan.todo] == [archive]  # only the archive itself
     assert len(plan.rejected) == 2
     assert all("limit 1000" in (r.document.error or "") for r in plan.rejected)
-    monkeypatch.setenv("FISCALDOC_ZIP_MAX_ENTRIES", "2")
-    result = process(archive)
+    settings = Settings.resolve({"FISCALDOC_ZIP_MAX_ENTRIES": "2"})
+    result = process(archive, limits=settings.reading)
     assert result.document.status == "failed" and "more than the limit 2" in (result.document.error or "")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from helpers.warehouse_state import SEED_TEXT, counts, duplicates, rows_of, seed_inbox, variant
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 BUSY = "busy: another process"
 
 

@@ -13,13 +13,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from fiscaldoc.flows.batch import LOAD_BATCH_ENV
-from fiscaldoc.warehouse import schema
-from fiscaldoc.warehouse.faults import CRASH_ENV
-from fiscaldoc.warehouse.load import engine_url
 from helpers.cli import ENV, ROOT, fiscaldoc
 from helpers.truth import SEED
 from sqlalchemy import create_engine, select
+
+from fiscaldoc.warehouse import schema
+from fiscaldoc.warehouse.load import engine_url
 
 Snapshot = dict[str, dict[str, list[tuple[object, ...]]]]
 """table → document_id → sorted rows (``ingested_at`` left out)."""
@@ -61,7 +60,7 @@ def killed_ingest(inbox: Path, url: str, crash: str, batch: int = 1) -> int:
     proc = subprocess.Popen(
         [sys.executable, "-m", "fiscaldoc", "ingest", str(inbox), "--warehouse", url, "--workers", "1"],
         cwd=ROOT,
-        env={**ENV, "PYTHONPATH": str(ROOT), CRASH_ENV: crash, LOAD_BATCH_ENV: str(batch)},
+        env={**ENV, "FISCALDOC_TEST_CRASH": crash, "FISCALDOC_LOAD_BATCH": str(batch)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -127,10 +126,12 @@ def test_kill_inside_a_batch_leaves_none_of_it(tmp_path: Path, inbox: Path, clea
 LOAD_SCRIPT = """
 import sys
 from pathlib import Path
+from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse.load import Warehouse
+settings = Settings.resolve()
 files = sorted(p for p in Path(sys.argv[1]).iterdir())
-Warehouse(sys.argv[2]).load([process(p) for p in files])
+Warehouse(sys.argv[2], crash=settings.test_crash).load([process(p) for p in files])
 """
 
 
@@ -140,7 +141,7 @@ def test_loader_killed_mid_transaction(inbox: Path, clean: Snapshot, warehouse_u
     run = subprocess.run(
         [sys.executable, "-c", LOAD_SCRIPT, str(inbox), warehouse_url],
         cwd=ROOT,
-        env={**ENV, "PYTHONPATH": str(ROOT), CRASH_ENV: "in-transaction:10"},
+        env={**ENV, "FISCALDOC_TEST_CRASH": "in-transaction:10"},
         capture_output=True,
         timeout=120,
     )
@@ -150,7 +151,7 @@ def test_loader_killed_mid_transaction(inbox: Path, clean: Snapshot, warehouse_u
     again = subprocess.run(
         [sys.executable, "-c", LOAD_SCRIPT, str(inbox), warehouse_url],
         cwd=ROOT,
-        env={**ENV, "PYTHONPATH": str(ROOT)},
+        env={**ENV},
         capture_output=True,
         timeout=120,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+
 from fiscaldoc.extractors import detect
 from fiscaldoc.extractors.docx import extract
 from fiscaldoc.model.document import Line, Row

@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 
 import duckdb
+from helpers.cli import fiscaldoc
+from helpers.hostile import CORPUS, SEED_TEXT, make_corpus
+
 from fiscaldoc.extractors import sniff
 from fiscaldoc.extractors.pdf import problem_summary
 from fiscaldoc.pipeline.process import process
-from helpers.cli import fiscaldoc
-from helpers.hostile import CORPUS, SEED_TEXT, make_corpus
 
 TIMEOUT_S = 15
 

@@ -11,55 +11,71 @@ import time
 from pathlib import Path
 
 import pytest
-from fiscaldoc.flows import isolation
-from fiscaldoc.flows.isolation import IsolationSettings, failed, process_isolated, run_isolated
-from fiscaldoc.model.records import DocumentResult
-from fiscaldoc.pipeline.process import process
 from helpers.truth import SEED
+
+from fiscaldoc.flows import isolation
+from fiscaldoc.flows.isolation import failed, process_isolated, run_isolated
+from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.model.settings import Settings, WorkerLimits
+from fiscaldoc.pipeline.process import process
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 
 
 # Workers: importable by name, so the forkserver child can run them.
-def hang(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def hang(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     while True:
         time.sleep(1)
 
 
-def segfault(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def segfault(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     ctypes.string_at(0)
     raise AssertionError("unreachable")
 
 
-def sudden_exit(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def sudden_exit(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     os._exit(3)
 
 
-def allocate(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def allocate(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     hoard = []
     while True:
         hoard.append(bytearray(64 << 20))
 
 
-def bug(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def bug(path: Path, document_id: str, source: str | None = None, _: object = None) -> DocumentResult:
     raise KeyError("no such column")
 
 
-def abort(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def abort(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     os.kill(os.getpid(), signal.SIGABRT)
     raise AssertionError("unreachable")
 
 
-def hang_and_tell(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def hang_and_tell(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     path.with_suffix(".pid").write_text(str(os.getpid()))
     return hang(path, document_id)
 
 
-def whoami(path: Path, document_id: str, source_uri: str | None = None) -> DocumentResult:
+def whoami(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
     return failed(path, document_id, f"pid {os.getpid()}", source_uri)
 
 
-def _worker_pid(path: Path, settings: IsolationSettings) -> int:
+def _worker_pid(path: Path, settings: WorkerLimits) -> int:
     error = run_isolated(whoami, path, "c" * 64, settings).document.error
     assert error and error.startswith("pid "), error
     return int(error.split()[1])
@@ -82,8 +98,9 @@ def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys; from pathlib import Path; from test_isolation import hang_and_tell;"
-            "from fiscaldoc.flows.isolation import IsolationSettings, run_isolated;"
-            "run_isolated(hang_and_tell, Path(sys.argv[1]), 'd' * 64, IsolationSettings(600, None))",
+            "from fiscaldoc.flows.isolation import run_isolated;"
+            "from fiscaldoc.model.settings import WorkerLimits;"
+            "run_isolated(hang_and_tell, Path(sys.argv[1]), 'd' * 64, WorkerLimits(600, None))",
             str(path),
         ],
         cwd=Path(__file__).resolve().parent,
@@ -105,7 +122,7 @@ def test_isolated_result_equals_in_process() -> None:
     digest = "a" * 64
     direct = process(TEXT_SEED, digest)
     for _ in range(2):  # a fresh worker, then the same worker again
-        isolated = process_isolated(TEXT_SEED, digest, timeout_s=60, memory_mb=1024)
+        isolated = process_isolated(TEXT_SEED, digest, Settings(worker=WorkerLimits(60, 1024)))
         assert isolated.document.status == "loaded"
         assert isolated.records == direct.records
         assert isolated.check_results == direct.check_results
@@ -127,7 +144,7 @@ def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str)
     path = tmp_path / "bad name 附件.pdf"
     path.write_bytes(b"%PDF-1.7\n")
     started = time.monotonic()
-    result = run_isolated(fn, path, "b" * 64, IsolationSettings(timeout_s=2, memory_mb=512))  # type: ignore[arg-type]
+    result = run_isolated(fn, path, "b" * 64, WorkerLimits(timeout_s=2, memory_mb=512))  # type: ignore[arg-type]
     assert time.monotonic() - started < 10
     doc = result.document
     assert doc.status == "failed" and doc.error and reason in doc.error, doc.error
@@ -138,40 +155,28 @@ def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str)
 def test_a_worker_reads_document_after_document(tmp_path: Path) -> None:
     path = tmp_path / "a.pdf"
     path.write_bytes(b"%PDF-1.7\n")
-    settings = IsolationSettings(timeout_s=30, memory_mb=1024)
+    settings = WorkerLimits(timeout_s=30, memory_mb=1024)
     first = _worker_pid(path, settings)
     assert _worker_pid(path, settings) == first, "a worker that gave a result takes the next document"
-    assert _worker_pid(path, IsolationSettings(timeout_s=30, memory_mb=768)) != first, "other limits"
+    assert _worker_pid(path, WorkerLimits(timeout_s=30, memory_mb=768)) != first, "other limits"
     # A failure retires its worker; the next document gets a fresh one and is read as usual.
     assert "could not process" in (run_isolated(bug, path, "b" * 64, settings).document.error or "")
     after_bug = _worker_pid(path, settings)
     assert after_bug != first and not _alive(first)
-    assert "timed out" in (
-        run_isolated(hang, path, "b" * 64, IsolationSettings(1, 1024)).document.error or ""
-    )
+    assert "timed out" in (run_isolated(hang, path, "b" * 64, WorkerLimits(1, 1024)).document.error or "")
     assert _worker_pid(path, settings) == after_bug
 
 
 def test_workers_are_recycled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.pdf"
     path.write_bytes(b"%PDF-1.7\n")
-    settings = IsolationSettings(timeout_s=30, memory_mb=1000)
+    settings = WorkerLimits(timeout_s=30, memory_mb=1000)
     monkeypatch.setattr(isolation, "RECYCLE_AFTER_DOCUMENTS", 2)
     pids = [_worker_pid(path, settings) for _ in range(4)]
     assert pids[0] == pids[1] != pids[2] == pids[3]
     assert not _alive(pids[0]), "a retired worker is gone, not left idle"
     monkeypatch.setattr(isolation, "RECYCLE_RSS_MB", 1)  # any worker holds more than 1 MB
     assert len({_worker_pid(path, settings) for _ in range(2)}) == 2
-
-
-def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FISCALDOC_TIMEOUT_S", "7.5")
-    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "300")
-    assert IsolationSettings.from_env() == IsolationSettings(timeout_s=7.5, memory_mb=300)
-    assert IsolationSettings.from_env(timeout_s=3, memory_mb=0) == IsolationSettings(3, None)
-    monkeypatch.setenv("FISCALDOC_MEMORY_MB", "lots")
-    with pytest.raises(ValueError, match="FISCALDOC_MEMORY_MB"):
-        IsolationSettings.from_env()
 
 
 def test_bad_limits_are_bad_usage(tmp_path: Path) -> None:
@@ -191,10 +196,10 @@ def test_bad_limits_are_bad_usage(tmp_path: Path) -> None:
             f"duckdb:///{tmp_path / 'w.db'}",
         ],
         cwd=ROOT,
-        env={**ENV, "PYTHONPATH": str(ROOT), "FISCALDOC_MEMORY_MB": "lots"},
+        env={**ENV, "FISCALDOC_MEMORY_MB": "lots"},
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert bad_env.returncode == 2 and "FISCALDOC_MEMORY_MB must be a number" in bad_env.stderr
+    assert bad_env.returncode == 2 and "FISCALDOC_MEMORY_MB must be a whole number" in bad_env.stderr
     assert "Traceback" not in bad_env.stderr

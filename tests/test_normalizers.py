@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fiscaldoc.lexicon.numbers import (
     UNIT_FACTORS,
     cited_amounts,
@@ -16,8 +19,6 @@ from fiscaldoc.lexicon.numbers import (
 from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.normalizers.indicators import parse_target, split_name_unit
 from fiscaldoc.normalizers.markup import join_page_break, paragraphs
-from hypothesis import given
-from hypothesis import strategies as st
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False)

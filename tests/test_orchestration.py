@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fiscaldoc.flows.ingest import ingest
 from helpers.warehouse_state import SEED_PDF, contents, counts, duplicates, rows_of, seed_inbox, variant
+
+from fiscaldoc.flows.ingest import ingest
 
 
 def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: str) -> None:
@@ -78,6 +79,7 @@ def test_a_refused_document_is_not_retried_then_failed_redoes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlalchemy as sa
+
     from fiscaldoc.model.records import DocumentResult
     from fiscaldoc.warehouse.load import Warehouse
 

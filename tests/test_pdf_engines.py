@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fiscaldoc.extractors import pdf_camelot
-from fiscaldoc.extractors.pdf import read
-from fiscaldoc.model.document import Alternative, Cell, RawDocument, Row
-from fiscaldoc.pipeline import choice
-from fiscaldoc.pipeline.process import process
 from helpers.truth import SEED
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
+
+from fiscaldoc.extractors import pdf_camelot
+from fiscaldoc.extractors.pdf import read
+from fiscaldoc.model.document import Alternative, Cell, RawDocument, Row
+from fiscaldoc.model.settings import ReadingLimits
+from fiscaldoc.pipeline import choice
+from fiscaldoc.pipeline.process import process
 
 
 def _without_to_unicode(source: Path, out: Path, garble: set[int]) -> Path:
@@ -46,7 +48,7 @@ def test_garbled_pages_go_to_ocr_not_the_warehouse(tmp_path: Path) -> None:
 
 def test_a_wholly_garbled_pdf_loads_nothing(tmp_path: Path) -> None:
     pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {1, 2, 3, 4})
-    doc, good, _ = read(pdf)
+    doc, good, _ = read(pdf, ReadingLimits())
     assert good == [] and doc.text_source == "ocr" and doc.blocks == []
     assert process(pdf).document.status == "failed"
 

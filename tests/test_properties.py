@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from fiscaldoc.checks import run_checks
 from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan
 from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.model.document import Cell, Line, RawDocument, Row
 from fiscaldoc.normalizers import normalize
 from fiscaldoc.normalizers.indicators import parse_target
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 LATIN = st.sampled_from("abcXYZ019")

@@ -16,6 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from helpers.truth import SEED
+from helpers.warehouse_state import SEED_TEXT, counts, duplicates
+
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url
@@ -27,8 +30,6 @@ from fiscaldoc.warehouse.retry import (
     retry_condition,
     with_retry,
 )
-from helpers.truth import SEED
-from helpers.warehouse_state import SEED_TEXT, counts, duplicates
 
 
 def _hold(db: Path, seconds: float) -> subprocess.Popen[bytes]:

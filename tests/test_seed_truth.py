@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fiscaldoc.pipeline.process import process
 from helpers.truth import SEED, TRUTH, differences
+
+from fiscaldoc.pipeline.process import process
 
 RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed-borderless.pdf", "seed.docx"]
 

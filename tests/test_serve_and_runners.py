@@ -12,15 +12,16 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fiscaldoc.cli import app
-from fiscaldoc.flows import runners
-from fiscaldoc.flows.ingest import ingest
 from helpers.warehouse_state import seed_inbox
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 from typer.testing import CliRunner
+
+from fiscaldoc.cli import app
+from fiscaldoc.flows import runners
+from fiscaldoc.flows.ingest import ingest
 
 SERVER = "http://127.0.0.1:4200/api"  # never contacted: Flow.serve is replaced
 
@@ -131,8 +132,9 @@ def test_finished_results_are_let_go_one_by_one() -> None:
     import weakref
     from concurrent.futures import Future
 
-    from fiscaldoc.flows.ingest import _as_finished
     from prefect.futures import PrefectConcurrentFuture
+
+    from fiscaldoc.flows.ingest import _as_finished
 
     class Payload:
         pass

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fiscaldoc.extractors.encoding import detect_encoding
-from fiscaldoc.pipeline.process import process
 from helpers.renderings import SEED_TEXT, as_csv, space_aligned
 from helpers.truth import differences
+
+from fiscaldoc.extractors.encoding import detect_encoding
+from fiscaldoc.pipeline.process import process
 
 ENCODINGS = {
     "utf-8": "utf-8",

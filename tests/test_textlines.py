@@ -8,10 +8,11 @@ from typing import Any
 import pdfplumber
 import pypdfium2
 import pytest
+from pdfplumber.utils.text import chars_to_textmap
+
 from fiscaldoc.extractors import pdf as pdf_extractor
 from fiscaldoc.extractors.pdfium_pages import page_view
 from fiscaldoc.extractors.textlines import text_lines, words
-from pdfplumber.utils.text import chars_to_textmap
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
 PDFS = sorted(SEED.glob("*.pdf"))
@@ -79,8 +80,9 @@ def test_pdfium_view_finds_pdfplumbers_tables_and_text(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
 def test_indexed_cell_search_equals_pdfplumbers(path: Path) -> None:
-    from fiscaldoc.extractors.grid import intersections_to_cells as indexed
     from pdfplumber.table import TableFinder, intersections_to_cells
+
+    from fiscaldoc.extractors.grid import intersections_to_cells as indexed
 
     found = 0
     with pdfplumber.open(path) as pdf:

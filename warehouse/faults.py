@@ -1,26 +1,24 @@
-"""Crash points for tests: ``FISCALDOC_TEST_CRASH=point:N`` SIGKILLs the process the Nth time
-``point`` is reached, so a test can kill an ingest at an exact moment (tests/test_crash.py).
-
-Unset (always, outside tests) it costs one dictionary lookup.
+"""Crash points for tests: ``FISCALDOC_TEST_CRASH=point:N`` (``Settings.test_crash``) SIGKILLs
+the process the Nth time ``point`` is reached, so a test can kill an ingest at an exact moment
+(tests/test_crash.py). Without a spec (always, outside tests) it costs one comparison.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections import Counter
-
-CRASH_ENV = "FISCALDOC_TEST_CRASH"
-_reached: Counter[str] = Counter()
 
 
-def crash_point(point: str) -> None:
-    spec = os.environ.get(CRASH_ENV)
-    if not spec:
-        return
-    name, _, nth = spec.partition(":")
-    if name != point:
-        return
-    _reached[point] += 1
-    if _reached[point] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+class CrashPoints:
+    def __init__(self, spec: str | None) -> None:
+        name, _, nth = (spec or "").partition(":")
+        self.point = name or None
+        self.nth = int(nth or 1) if name else 0
+        self.count = 0
+
+    def reached(self, point: str) -> None:
+        if point != self.point:
+            return
+        self.count += 1
+        if self.count == self.nth:
+            os.kill(os.getpid(), signal.SIGKILL)

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
+
 from fiscaldoc.model.records import DocumentResult
 from fiscaldoc.warehouse import DEFAULT_URL as DEFAULT_URL  # re-exported: callers import it from here too
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.bulk import insert_rows
-from fiscaldoc.warehouse.faults import crash_point
+from fiscaldoc.warehouse.faults import CrashPoints
 from fiscaldoc.warehouse.retry import with_retry
-from sqlalchemy import Connection, Engine, create_engine, delete, func, select, update
-
-WAIT_ENV = "FISCALDOC_WAREHOUSE_WAIT_S"
-"""How long (seconds, default 600) to wait out a DuckDB file held by another ingest,
-or a PostgreSQL outage, before giving up with :class:`fiscaldoc.warehouse.retry.WarehouseBusy`."""
-
-
-def default_wait_s() -> float:
-    return float(os.environ.get(WAIT_ENV, "600"))
-
 
 SCHEMA_LOCK = 0x66697363616C  # any constant: serialises concurrent schema creation on PostgreSQL
 
@@ -65,11 +56,17 @@ class Warehouse:
     """
 
     def __init__(
-        self, url: str = DEFAULT_URL, *, wait_s: float | None = None, backoff_s: float = 0.5
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        wait_s: float = 600.0,
+        backoff_s: float = 0.5,
+        crash: str | None = None,
     ) -> None:
         self.url = url
-        self.wait_s = default_wait_s() if wait_s is None else wait_s
+        self.wait_s = wait_s
         self.backoff_s = backoff_s
+        self.crash = CrashPoints(crash)
         self.engine = make_engine(url)
         self._with_retry(self._create)
 
@@ -133,7 +130,7 @@ class Warehouse:
         of them are written."""
         if results:
             self._with_retry(partial(self._replace, results))
-            crash_point("after-commit")
+            self.crash.reached("after-commit")
 
     def _replace(self, results: Sequence[DocumentResult]) -> None:
         ids = sorted({r.document.document_id for r in results})
@@ -151,7 +148,7 @@ class Warehouse:
             for name, table_rows in rows.items():  # tables() lists parents before children
                 if table_rows:
                     insert_rows(conn, schema.metadata.tables[name], table_rows)
-                    crash_point("in-transaction")
+                    self.crash.reached("in-transaction")
 
     def dispose(self) -> None:
         self.engine.dispose()

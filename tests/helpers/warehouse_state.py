@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import engine_url
-
 from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
