@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fiscaldoc.extractors import pdf_grid, pdf_keyvalue
+from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.extractors.pdf_words import page_words, text_lines
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.lexicon.vocabulary import TOTAL_WORDS
@@ -94,7 +95,7 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
         active = form or carry.form
         assert active is not None
         lead = carry.form is not None
-        start = 0.0 if lead else min(w.top for w in free if abs(w.x0 - active.label_x0) < 3)
+        start = 0.0 if lead else min(w.top for w in free if abs(w.x0 - active.label_x0) < LAYOUT.label_align)
         bottom = min([t for t in header_tops if t > start] or [height])
         rows, ids = pdf_keyvalue.read(active, free, page_no, start, bottom, lead)
         placed.extend((r.bbox[1] if r.bbox else start, r) for r in rows)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fiscaldoc.extractors.pdf_cells import cell_text
+from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.extractors.pdf_words import (
-    WRAP_GAP,
     Span,
     Word,
     blocks,
@@ -35,15 +35,6 @@ from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
 ANCHOR, BODY, MERGED = "anchor", "body", "merged"
-ORPHAN_TOLERANCE = 0.5
-"""A merged-column block this many line heights off every span's centre starts a row of its own."""
-UNCOVERED = 0.3
-"""Cost, in line heights, of a row a fill-down merged column leaves without a cell."""
-TIE = 0.15
-"""Runs whose centres are off by less than this many line heights tie."""
-LEVEL = 0.1
-"""A merged-column block whose first line is within this many line heights of a row's first
-line is printed level with it (top-aligned)."""
 
 Role = tuple[str, bool]  # (role, anchor values must be numbers)
 
@@ -53,7 +44,7 @@ def _allocation_roles(texts: list[str]) -> list[Role] | None:
     if cols is None:
         return None
     found = [i for i in (cols.seq, cols.recipient, cols.project, cols.amount, cols.note) if i is not None]
-    if len(found) < 3:
+    if len(found) < LAYOUT.min_header_roles:
         return None
     roles: list[Role] = []
     for i in range(len(texts)):
@@ -68,7 +59,7 @@ def _allocation_roles(texts: list[str]) -> list[Role] | None:
 
 def _indicator_roles(texts: list[str]) -> list[Role] | None:
     found = indicator_columns(texts)
-    if "target" not in found or len(found) < 3:
+    if "target" not in found or len(found) < LAYOUT.min_header_roles:
         return None
     roles: list[Role] = []
     for i in range(len(texts)):
@@ -107,7 +98,8 @@ class Grid:
         return None
 
     def crossings(self, word: Word) -> int:
-        return sum(1 for b in self.bounds[1:-1] if word.x0 < b - 2 and word.x1 > b + 2)
+        margin = LAYOUT.crossing_margin
+        return sum(1 for b in self.bounds[1:-1] if word.x0 < b - margin and word.x1 > b + margin)
 
 
 @dataclass(frozen=True)
@@ -140,7 +132,7 @@ def find_headers(words: Sequence[Word]) -> list[Header]:
     for line in text_lines(words):
         if any(id(w) in used for w in line.words) or not _may_be_header(line):
             continue
-        reach = 0.9 * line.height
+        reach = LAYOUT.header_reach * line.height
         group = list(line.words)
         for _ in range(2):  # a cell wrapped to two lines reaches one line further each way
             band = Span(tuple(group))
@@ -180,7 +172,10 @@ def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
                 if id(w) in used or not (w.x0 < span.x1 and w.x1 > span.x0):
                     continue
                 gap = max(w.top - span.bottom, span.top - w.bottom)
-                if 0 <= gap <= WRAP_GAP * w.height * 0.8 and parse_number(w.text) is None:
+                if (
+                    0 <= gap <= LAYOUT.wrap_gap * w.height * LAYOUT.header_wrap
+                    and parse_number(w.text) is None
+                ):
                     group.append(w)
                     used.add(id(w))
                     grew = True
@@ -219,15 +214,8 @@ def layout(header: Header, words: Sequence[Word], bottom: float) -> tuple[Grid, 
 
 def region_end(grid: Grid, words: Sequence[Word], start: float, bottom: float) -> float:
     """The top of the first word below ``start`` that runs across columns (text after the table)."""
-    tops = [w.top for w in words if w.top > start and grid.crossings(w) >= 2]
+    tops = [w.top for w in words if w.top > start and grid.crossings(w) >= LAYOUT.end_crossings]
     return min([*tops, bottom])
-
-
-@dataclass
-class _Layout:
-    grid: Grid
-    anchors: list[Span]
-    bands: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _columns(grid: Grid, words: Sequence[Word]) -> dict[int, list[Word]]:
@@ -282,12 +270,10 @@ def _bands(
     top: tuple[float, float],
     bottom: float,
     every: Sequence[Span] = (),
-    open_end: bool = False,
 ) -> list[tuple[float, float]]:
     """Row bands: the first starts below ``top`` (the header, or the page top); the last
     mirrors its anchor's distance to its top edge and takes the wrapped lines under it
-    (of any column, ``every``); a grid that runs on over the page (``open_end``) keeps
-    everything down to ``bottom`` in its last row, which the page break split."""
+    (of any column, ``every``), down to ``bottom`` at most."""
     edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines)]
     for a, b in itertools.pairwise(anchors):
         edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines))
@@ -298,7 +284,7 @@ def _bands(
     end = last.cy + (last.cy - edges[-1])
     reach = last.bottom
     for ln in sorted([*lines, *every], key=lambda s: s.top):
-        if ln.top > last.top and ln.top - reach <= WRAP_GAP * ln.height and ln.top < bottom:
+        if ln.top > last.top and ln.top - reach <= LAYOUT.wrap_gap * ln.height and ln.top < bottom:
             reach = max(reach, ln.bottom)
     edges.append(min(max(end, reach + 1), bottom))
     return list(itertools.pairwise(edges))
@@ -337,7 +323,6 @@ def _spans(
     blocks_: list[list[Span]],
     bands: Sequence[tuple[float, float]],
     lowest: int,
-    prefer: set[tuple[int, int]] | None = None,
     continued: bool = False,
     split_tops: Sequence[float] | None = None,
 ) -> tuple[list[_Placed], list[Span]]:
@@ -349,15 +334,12 @@ def _spans(
 
     The runs are chosen together (dynamic programming over the blocks in
     order): each run holds its block's own row and is centred on the block,
-    and in a fill-down column (``prefer`` is None) every row left uncovered
-    costs ``UNCOVERED`` line heights, since a blank there is a covered cell;
-    rows of equal height make symmetric runs tie, and this settles them. On
-    a ``continued`` page the rows above the first block are free: they are
-    the previous page's cell. In a note column (``prefer`` given) blank rows
-    are free and a run equal to a 用款单位 run is preferred, else the shortest.
+    and every row left uncovered costs ``LAYOUT.uncovered`` lines, since a
+    blank in a fill-down column is a covered cell; rows of equal height make
+    symmetric runs tie, and this settles them. On a ``continued`` page the rows
+    above the first block are free: they are the previous page's cell. (Note
+    columns are placed by :func:`_note_spans`.)
     """
-    if prefer is not None:
-        return _note_spans(blocks_, bands, lowest, prefer), []
     owned: dict[int, list[Span]] = {}
     orphans: list[Span] = []
     for lines in blocks_:
@@ -378,20 +360,17 @@ def _spans(
     rows = sorted(owned)
     blocks_by_row = [merged(owned[r]) for r in rows]
     height = min(b.height for b in blocks_by_row)
-    gap_cost = 0.0 if prefer is not None else UNCOVERED * height
+    gap_cost = LAYOUT.uncovered * height
+    tie = LAYOUT.tie * height
 
     def cost(n: int, a: int, b: int) -> float:
         off = abs(blocks_by_row[n].cy - (bands[a][0] + bands[b][1]) / 2)
         if split_tops is not None and b == len(bands) - 1:
             off = min(off, abs(blocks_by_row[n].top - split_tops[a]))
-        centre = (
-            (off // (TIE * height)) * TIE * height
-        )  # within TIE lines a run ties: the rules below settle it
+        centre = (off // tie) * tie  # within a tie the rules below settle it
         if continued and n == 0:
-            centre += 0.01 * (rows[0] - a)  # a tie goes to the previous page's cell
-        if prefer is None:
-            return centre
-        return centre + (0.0 if (a, b) in prefer else 0.02 + 0.01 * (b - a))
+            centre += LAYOUT.previous_page_bias * (rows[0] - a)
+        return centre
 
     # best maps the last row used so far → (cost, back pointer chain).
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {lowest - 1: (0.0, [])}
@@ -418,7 +397,7 @@ def _spans(
     placed: list[_Placed] = []
     for n, (a, b) in enumerate(chosen):
         block = blocks_by_row[n]
-        if cost(n, a, b) > ORPHAN_TOLERANCE * block.height:
+        if cost(n, a, b) > LAYOUT.orphan_tolerance * block.height:
             orphans.append(block)
             a = b = rows[n]
         placed.append(_Placed(a, b, block, tuple(owned[rows[n]])))
@@ -454,7 +433,7 @@ def _top_aligned(
     starts: list[tuple[int, list[Span]]] = []
     for lines in blocks_:
         block = merged(lines)
-        tolerance = LEVEL * block.height / max(1, len(lines))
+        tolerance = LAYOUT.level * block.height / max(1, len(lines))
         row = next(
             (
                 i
@@ -496,7 +475,8 @@ def _split_cell_tail(
         for b in range(own, len(bands))
     )
     from_tail = min(abs(block.cy - (bands[lowest][0] + bands[k][1]) / 2) for k in range(own, len(bands)))
-    clear = from_tail <= 0.3 * block.height and from_tail < own_runs - 0.3 * block.height
+    clearance = LAYOUT.split_tail_clearance * block.height
+    clear = from_tail <= clearance and from_tail < own_runs - clearance
     return lines if clear else None
 
 
@@ -564,8 +544,8 @@ def read(
         return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
     occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
-    for _ in range(6):
-        bands = _bands(anchors, row_lines, head, bottom, every, open_end)
+    for _ in range(LAYOUT.max_reband_rounds):
+        bands = _bands(anchors, row_lines, head, bottom, every)
         if header:
             bands.insert(0, (header.span.top - 1, bands[0][0]))
         split_tops = None
@@ -587,12 +567,12 @@ def read(
             rest = [b for b in merged_blocks[c] if b not in tails]
             level = None if is_note else _top_aligned(rest, bands, row_lines, lowest + tail_rows, continued)
             orphans: list[Span] = []
-            if level is not None:
+            if is_note:
+                placements[c] = _note_spans(rest, bands, lowest + tail_rows, fills)
+            elif level is not None:
                 placements[c] = level
             else:
-                placements[c], orphans = _spans(
-                    rest, bands, lowest + tail_rows, fills if is_note else None, continued, split_tops
-                )
+                placements[c], orphans = _spans(rest, bands, lowest + tail_rows, continued, split_tops)
             for b in tails:  # a split cell's tail stays in the tail row, which joins the row above
                 own = min(owns[id(b)] or 0, lowest + tail_rows - 1)
                 placements[c].insert(0, _Placed(own, own, merged(b), tuple(b)))

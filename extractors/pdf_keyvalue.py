@@ -15,14 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fiscaldoc.extractors.pdf_cells import cell_text
+from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.extractors.pdf_words import Span, Word, blocks, gutter, merged, split_cells, text_lines
 from fiscaldoc.lexicon.vocabulary import field_of
 from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
-EMPTY_COST = (0.5, 4.0)
-"""Cost, in line heights, of a label left without any value: when no value line is level
-with it, and when one is."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,9 @@ def _label_words(words: Sequence[Word]) -> list[Word]:
         below = [
             v
             for v in words
-            if abs(v.x0 - w.x0) < 3 and 0 <= v.top - w.bottom <= 0.8 * w.height and v is not w
+            if abs(v.x0 - w.x0) < LAYOUT.label_align
+            and 0 <= v.top - w.bottom <= LAYOUT.label_wrap * w.height
+            and v is not w
         ]
         if field_of(w.text) or (below and field_of(w.text + below[0].text)):
             out.append(w)
@@ -52,7 +52,7 @@ def find_form(words: Sequence[Word]) -> Form | None:
     if len(labels) < 2:
         return None
     x0 = min(w.x0 for w in labels)
-    column = [w for w in labels if abs(w.x0 - x0) < 3]
+    column = [w for w in labels if abs(w.x0 - x0) < LAYOUT.label_align]
     if len(column) < 2:
         return None
     label_right = max(w.x1 for w in column)
@@ -65,7 +65,7 @@ def find_form(words: Sequence[Word]) -> Form | None:
 
 def _cost(label: Span, group: Sequence[Span], height: float, level: bool) -> float:
     if not group:
-        return EMPTY_COST[level] * height
+        return LAYOUT.empty_cost[level] * height
     span = merged(group)
     return min(abs(span.cy - label.cy), abs(span.top - label.top))
 
@@ -114,10 +114,10 @@ def read(
     form: Form, words: Sequence[Word], page_no: int, top: float, bottom: float, lead: bool
 ) -> tuple[list[Row], set[int]]:
     """Rows of the form between ``top`` and ``bottom``; the ids of the words used."""
-    inside = [w for w in words if top <= w.top < bottom and w.x1 > form.label_x0 - 3]
-    stop = min(
-        (w.top for w in inside if w.x0 < form.boundary - 2 and w.x1 > form.boundary + 2), default=bottom
-    )
+    inside = [w for w in words if top <= w.top < bottom and w.x1 > form.label_x0 - LAYOUT.label_align]
+    margin = LAYOUT.crossing_margin
+    across = [w.top for w in inside if w.x0 < form.boundary - margin and w.x1 > form.boundary + margin]
+    stop = min(across, default=bottom)
     inside = [w for w in inside if w.top < stop]
     label_lines = text_lines(w for w in inside if w.cx < form.boundary)
     value_lines = text_lines(w for w in inside if w.cx >= form.boundary)

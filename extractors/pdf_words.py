@@ -14,12 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.model.document import BBox
-
-WRAP_GAP = 0.7
-"""Lines whose vertical gap is at most this many line heights belong to one block of wrapped text."""
-CELL_GAP = 0.4
-"""A horizontal gap wider than this many line heights between words on one line separates cells."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ def text_lines(words: Iterable[Word]) -> list[Span]:
             top = min(w.top for w in line)
             bottom = max(w.bottom for w in line)
             overlap = min(bottom, word.bottom) - max(top, word.top)
-            if overlap >= 0.5 * min(word.height, bottom - top):
+            if overlap >= LAYOUT.same_line_overlap * min(word.height, bottom - top):
                 line.append(word)
                 break
         else:
@@ -109,10 +105,10 @@ def text_lines(words: Iterable[Word]) -> list[Span]:
 
 
 def blocks(lines: Sequence[Span]) -> list[list[Span]]:
-    """Lines → blocks of wrapped text: a gap taller than ``WRAP_GAP`` lines starts a new block."""
+    """Lines → blocks of wrapped text: a gap taller than ``LAYOUT.wrap_gap`` lines starts a new block."""
     out: list[list[Span]] = []
     for line in sorted(lines, key=lambda s: s.top):
-        if out and line.top - out[-1][-1].bottom <= WRAP_GAP * line.height:
+        if out and line.top - out[-1][-1].bottom <= LAYOUT.wrap_gap * line.height:
             out[-1].append(line)
         else:
             out.append([line])
@@ -150,7 +146,7 @@ def gutter(words: Sequence[Word], lo: float, hi: float) -> float:
 
 
 def split_cells(words: Sequence[Word]) -> list[list[Word]]:
-    """Words of one row → cells, split where no word covers a gap wider than ``CELL_GAP`` lines."""
+    """Words of one row → cells, split where no word covers a gap wider than ``LAYOUT.cell_gap`` lines."""
     if not words:
         return []
     ordered = sorted(words, key=lambda w: w.x0)
@@ -158,7 +154,7 @@ def split_cells(words: Sequence[Word]) -> list[list[Word]]:
     cells: list[list[Word]] = [[ordered[0]]]
     right = ordered[0].x1
     for word in ordered[1:]:
-        if word.x0 - right > CELL_GAP * height:
+        if word.x0 - right > LAYOUT.cell_gap * height:
             cells.append([word])
         else:
             cells[-1].append(word)
