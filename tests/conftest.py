@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from helpers.truth import SEED
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -60,3 +61,17 @@ def prefect_api_url() -> str:
     server = SubprocessASGIServer()
     server.start()
     return server.api_url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the PostgreSQL server are marked ``postgres`` (``-m "not postgres"`` skips them)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_postgres = "postgres_url" in names or (
+            "warehouse_url" in names
+            and callspec is not None
+            and callspec.params.get("warehouse_url") == "postgresql"
+        )
+        if on_postgres:
+            item.add_marker(pytest.mark.postgres)

@@ -9,8 +9,6 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from helpers.truth import SEED
-
 from fiscaldoc.flows import ahead
 from fiscaldoc.flows.ahead import ReadAhead
 from fiscaldoc.flows.batch import discover, plan_ahead, plan_batch
@@ -18,6 +16,8 @@ from fiscaldoc.flows.isolation import failed, process_isolated, read_ahead
 from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import file_sha256, process
 from fiscaldoc.warehouse.load import Warehouse
+
+from helpers.truth import SEED
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers.cli import fiscaldoc
-from helpers.truth import SEED, differences
 
 from fiscaldoc.extractors import archive as archives
 from fiscaldoc.extractors.archive import ZipLimits, entry_name
 from fiscaldoc.flows.batch import plan_batch
 from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import process
+
+from helpers.cli import fiscaldoc
+from helpers.truth import SEED, differences
 
 GBK_NAME = "附件8.pdf"
 
@@ -121,6 +122,7 @@ def test_lying_header_is_caught_while_decompressing(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "big.txt").stat().st_size <= 1 << 20
 
 
+@pytest.mark.slow
 def test_ingest_archive_end_to_end(tmp_path: Path) -> None:
     archive = make_archive(tmp_path / "attachments.zip")
     db = tmp_path / "w.duckdb"

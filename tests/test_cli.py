@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
+
 from helpers.cli import ROOT, fiscaldoc
 from helpers.truth import SEED
 
@@ -27,6 +29,7 @@ def counts(db: Path) -> dict[str, int]:
         }
 
 
+@pytest.mark.slow
 def test_ingest_twice_then_force(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -68,6 +71,7 @@ def test_ingest_twice_then_force(tmp_path: Path) -> None:
     assert counts(db) == after_first
 
 
+@pytest.mark.slow
 def test_renamed_copy_is_the_same_document(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"

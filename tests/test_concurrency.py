@@ -17,7 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers.warehouse_state import SEED_TEXT, counts, duplicates, rows_of, seed_inbox, variant
+
+pytestmark = pytest.mark.slow  # real ingests end to end: the full suite's, not the fast tier's
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}

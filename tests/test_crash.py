@@ -13,12 +13,15 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from helpers.cli import ENV, ROOT, fiscaldoc
-from helpers.truth import SEED
 from sqlalchemy import create_engine, select
 
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import engine_url
+
+from helpers.cli import ENV, ROOT, fiscaldoc
+from helpers.truth import SEED
+
+pytestmark = pytest.mark.slow  # real ingests end to end: the full suite's, not the fast tier's
 
 Snapshot = dict[str, dict[str, list[tuple[object, ...]]]]
 """table → document_id → sorted rows (``ingested_at`` left out)."""
@@ -129,6 +132,7 @@ from pathlib import Path
 from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse.load import Warehouse
+
 settings = Settings.resolve()
 files = sorted(p for p in Path(sys.argv[1]).iterdir())
 Warehouse(sys.argv[2], crash=settings.test_crash).load([process(p) for p in files])

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.truth import differences
 
 from fiscaldoc.pipeline.process import process
+
+from helpers.truth import differences
 
 GENERATED = Path(__file__).resolve().parent.parent / "fixtures" / "generated"
 KNOWN: dict[str, str] = {}  # fixture name → why it is expected to fail

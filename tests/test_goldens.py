@@ -3,7 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.goldens import REGENERATE, check_or_regenerate, fixtures_with_goldens
+
+from helpers.goldens import REGENERATE, check_or_regenerate, differences, fixtures_with_goldens
 
 
 def test_regenerate_flag_is_off() -> None:
@@ -17,6 +18,11 @@ def test_there_are_goldens() -> None:
 @pytest.mark.parametrize("fixture", fixtures_with_goldens(), ids=lambda p: p.name)
 def test_golden(fixture: Path) -> None:
     got, want = check_or_regenerate(fixture)
-    for table in want:
-        assert got[table] == want[table], f"{fixture.name}: table {table} differs from its golden"
-    assert set(got) == set(want)
+    assert differences(got, want) == [], fixture.name
+
+
+def test_boxes_compare_within_tolerance() -> None:
+    row = {"page": 1, "bbox": "10.0,20.0,30.0,40.0"}
+    assert differences({"t": [row]}, {"t": [{**row, "bbox": "11.4,18.6,30.0,40.0"}]}) == []
+    assert differences({"t": [row]}, {"t": [{**row, "bbox": "11.6,20.0,30.0,40.0"}]}) != []
+    assert differences({"t": [row]}, {"t": [{**row, "page": 2}]}) != []

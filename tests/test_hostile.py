@@ -8,12 +8,16 @@ import time
 from pathlib import Path
 
 import duckdb
-from helpers.cli import fiscaldoc
-from helpers.hostile import CORPUS, SEED_TEXT, make_corpus
+import pytest
 
 from fiscaldoc.extractors import sniff
 from fiscaldoc.extractors.pdf import problem_summary
 from fiscaldoc.pipeline.process import process
+
+from helpers.cli import fiscaldoc
+from helpers.hostile import CORPUS, SEED_TEXT, make_corpus
+
+pytestmark = pytest.mark.slow  # real ingests end to end: the full suite's, not the fast tier's
 
 TIMEOUT_S = 15
 

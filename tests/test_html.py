@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.renderings import seed_html
-from helpers.truth import differences
 
 from fiscaldoc.extractors import detect
 from fiscaldoc.extractors.html import extract
 from fiscaldoc.model.document import Line, Row
 from fiscaldoc.pipeline.process import process
+
+from helpers.renderings import seed_html
+from helpers.truth import differences
 
 
 @pytest.mark.parametrize(("charset", "encoding"), [("utf-8", "utf-8"), ("gb2312", "gb18030")])

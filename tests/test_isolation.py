@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.truth import SEED
 
 from fiscaldoc.flows import isolation
 from fiscaldoc.flows.isolation import failed, process_isolated, run_isolated
 from fiscaldoc.model.records import DocumentResult
 from fiscaldoc.model.settings import Settings, WorkerLimits
 from fiscaldoc.pipeline.process import process
+
+from helpers.truth import SEED
 
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 
@@ -90,6 +91,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.slow
 def test_worker_dies_with_a_killed_ingest(tmp_path: Path) -> None:
     path = tmp_path / "stuck.pdf"
     path.write_bytes(b"%PDF-1.7\n")

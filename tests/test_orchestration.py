@@ -10,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.warehouse_state import SEED_PDF, contents, counts, duplicates, rows_of, seed_inbox, variant
 
 from fiscaldoc.flows.ingest import ingest
+
+from helpers.warehouse_state import SEED_PDF, contents, counts, duplicates, rows_of, seed_inbox, variant
+
+pytestmark = pytest.mark.slow  # real ingests end to end: the full suite's, not the fast tier's
 
 
 def test_reruns_are_idempotent_and_backends_agree(tmp_path: Path, postgres_url: str) -> None:

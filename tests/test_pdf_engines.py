@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.truth import SEED
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
@@ -15,6 +14,8 @@ from fiscaldoc.model.document import Alternative, Cell, RawDocument, Row
 from fiscaldoc.model.settings import ReadingLimits
 from fiscaldoc.pipeline import choice
 from fiscaldoc.pipeline.process import process
+
+from helpers.truth import SEED
 
 
 def _without_to_unicode(source: Path, out: Path, garble: set[int]) -> Path:

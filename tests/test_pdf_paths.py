@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers.truth import SEED, differences
 
 from fiscaldoc.extractors import pdf as pdf_extractor
 from fiscaldoc.extractors.pdf import PageOutcome
@@ -16,6 +15,8 @@ from fiscaldoc.model.document import Row
 from fiscaldoc.model.records import Records
 from fiscaldoc.normalizers import normalize
 from fiscaldoc.pipeline.process import process
+
+from helpers.truth import SEED, differences
 
 RULED = SEED / "seed-ruled.pdf"
 BORDERLESS = SEED / "seed-borderless.pdf"

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.renderings import as_csv, seed_html, seed_workbook, seed_xls, space_aligned
-from helpers.truth import SEED, project
 
 from fiscaldoc.model.records import Records
 from fiscaldoc.pipeline.process import process
+
+from helpers.renderings import as_csv, seed_html, seed_workbook, seed_xls, space_aligned
+from helpers.truth import SEED, project
 
 # Provenance differs by format (pages, boxes, engines, ids); the content must not.
 PROVENANCE = {"plan_id", "form_id", "document_id", "page", "bbox", "engine", "page_start", "page_end"}

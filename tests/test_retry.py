@@ -16,8 +16,6 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from helpers.truth import SEED
-from helpers.warehouse_state import SEED_TEXT, counts, duplicates
 
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
@@ -31,6 +29,9 @@ from fiscaldoc.warehouse.retry import (
     with_retry,
 )
 
+from helpers.truth import SEED
+from helpers.warehouse_state import SEED_TEXT, counts, duplicates
+
 
 def _hold(db: Path, seconds: float) -> subprocess.Popen[bytes]:
     """Another process that opens the DuckDB file (so locks it) for ``seconds``."""
@@ -42,6 +43,7 @@ def _hold(db: Path, seconds: float) -> subprocess.Popen[bytes]:
     return holder
 
 
+@pytest.mark.slow
 def test_a_locked_duckdb_is_waited_for(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     db = tmp_path / "w.duckdb"
     url = f"duckdb:///{db}"

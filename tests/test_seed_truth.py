@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers.truth import SEED, TRUTH, differences
 
 from fiscaldoc.pipeline.process import process
+
+from helpers.truth import SEED, TRUTH, differences
 
 RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed-borderless.pdf", "seed.docx"]
 

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from helpers.warehouse_state import seed_inbox
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -22,6 +21,8 @@ from typer.testing import CliRunner
 from fiscaldoc.cli import app
 from fiscaldoc.flows import runners
 from fiscaldoc.flows.ingest import ingest
+
+from helpers.warehouse_state import seed_inbox
 
 SERVER = "http://127.0.0.1:4200/api"  # never contacted: Flow.serve is replaced
 
@@ -105,6 +106,7 @@ def test_ingest_refuses_impossible_runner_choices(tmp_path: Path) -> None:
         assert result.exit_code == 2, (bad, result.output)
 
 
+@pytest.mark.slow
 def test_temporary_api_answers_then_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's own start of Prefect's temporary server: it answers Prefect's health check,
     and nothing of it outlives the block; a configured server is used as it is."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers.cli import ROOT
 
 from fiscaldoc.model.settings import VARIABLES, Settings, SettingsError, WorkerLimits, ZipLimits
+
+from helpers.cli import ROOT
 
 
 def test_defaults_then_environment_then_options() -> None:

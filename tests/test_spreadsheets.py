@@ -6,13 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers.renderings import seed_workbook, seed_xls
-from helpers.truth import differences
 
 from fiscaldoc.extractors import detect, extract
 from fiscaldoc.extractors.sheet import number_text
 from fiscaldoc.model.document import Row
 from fiscaldoc.pipeline.process import process
+
+from helpers.renderings import seed_workbook, seed_xls
+from helpers.truth import differences
 
 
 def _assert_truth(path: Path, media_type: str) -> None:

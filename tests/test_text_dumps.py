@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.renderings import SEED_TEXT, as_csv, space_aligned
-from helpers.truth import differences
 
 from fiscaldoc.extractors.encoding import detect_encoding
 from fiscaldoc.pipeline.process import process
+
+from helpers.renderings import SEED_TEXT, as_csv, space_aligned
+from helpers.truth import differences
 
 ENCODINGS = {
     "utf-8": "utf-8",

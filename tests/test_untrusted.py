@@ -6,14 +6,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from helpers.cli import package_sources
-from helpers.truth import SEED
 from sqlalchemy import create_engine, select
 
 from fiscaldoc.lexicon.escaping import markdown_cell, printable
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url
+
+from helpers.cli import package_sources
+from helpers.truth import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "x'); DROP TABLE documents; -- \"; <script>alert(1)</script> | `rm -rf` [red]$(id)\n"

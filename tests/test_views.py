@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from helpers.truth import SEED
-from helpers.warehouse_state import SEED_PDF, SEED_TEXT
 
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse.load import Warehouse
 from fiscaldoc.warehouse.views import VIEWS
+
+from helpers.truth import SEED
+from helpers.warehouse_state import SEED_PDF, SEED_TEXT
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 MILLION = Decimal("1000000.00")

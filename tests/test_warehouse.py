@@ -6,12 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from helpers.truth import SEED
 
 from fiscaldoc.model.records import Records
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url, make_engine
+
+from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
 

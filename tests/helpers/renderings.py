@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscaldoc.extractors.aligned import display_width
+
 from helpers.truth import SEED
 
 SEED_TEXT = (SEED / "000_4ea89972e077d80e.txt").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import engine_url
+
 from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
