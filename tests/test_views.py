@@ -1,5 +1,5 @@
 """Every analytics view is queryable on DuckDB and PostgreSQL with the seed's numbers,
-and every example query in README.md runs on both."""
+and every example query in docs/analytics.md runs on both."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from fiscaldoc.warehouse.views import VIEWS
 from helpers.truth import SEED
 from helpers.warehouse_state import SEED_PDF, SEED_TEXT
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ANALYTICS = Path(__file__).resolve().parent.parent / "docs" / "analytics.md"
 MILLION = Decimal("1000000.00")
 
 
@@ -69,16 +69,15 @@ def test_views_hold_the_seed_numbers(seeded: sa.Connection) -> None:
     ]
 
 
-def _readme_queries() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Analytics views") : text.index("## How it is built")]
-    blocks = [b.split("```", 1)[0] for b in section.split("```sql")[1:]]
+def _documented_queries() -> list[str]:
+    text = ANALYTICS.read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in text.split("```sql")[1:]]
     return [q.strip() for block in blocks for q in block.split(";") if q.strip()]
 
 
-def test_readme_documents_and_runs_every_view(seeded: sa.Connection) -> None:
-    queries = _readme_queries()
-    text = README.read_text(encoding="utf-8")
+def test_docs_document_and_run_every_view(seeded: sa.Connection) -> None:
+    queries = _documented_queries()
+    text = ANALYTICS.read_text(encoding="utf-8")
     for view in VIEWS:
         assert f"`{view}`" in text, view
         assert any(view in q for q in queries), f"no example query for {view}"
