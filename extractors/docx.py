@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def row_cells(tr: Any) -> list[Cell]:
         span = int(_tc_property(tc, "gridSpan") or 1)
         # vMerge without a value means "continue" (ECMA-376 §17.4.85).
         continued = _tc_property(tc, "vMerge") in ("", "continue")
-        cells.append(Cell("", covered=True) if continued else Cell(cell_text(tc)))
+        cells.append(Cell("", covered=True) if continued else Cell(cell_text(tc), span=(1, span)))
         cells.extend(Cell("", covered=True) for _ in range(span - 1))
     cells.extend(Cell("") for _ in range(_grid_skip(tr, "gridAfter")))
     return cells
@@ -99,8 +100,35 @@ def table_rows(tbl: Any) -> Iterator[Row]:
     grid = tbl.find(_qn("w:tblGrid"))
     columns = len(grid.findall(_qn("w:gridCol"))) if grid is not None else 0
     width = max([len(r) for r in rows] + [columns])
-    for cells in rows:
-        yield Row(tuple(cells + [Cell("")] * (width - len(cells))), engine=ENGINE)
+    grid = [cells + [Cell("")] * (width - len(cells)) for cells in rows]
+    for cells in _with_row_spans(grid, [vmerged(tr) for tr in tbl.iterchildren(_qn("w:tr"))]):
+        yield Row(tuple(cells), engine=ENGINE)
+
+
+def vmerged(tr: Any) -> set[int]:
+    """Grid columns of a row whose cell continues the one above (``w:vMerge`` continue)."""
+    out: set[int] = set()
+    col = _grid_skip(tr, "gridBefore")
+    for tc in _cells_of(tr):
+        span = int(_tc_property(tc, "gridSpan") or 1)
+        if _tc_property(tc, "vMerge") in ("", "continue"):
+            out.update(range(col, col + span))
+        col += span
+    return out
+
+
+def _with_row_spans(grid: list[list[Cell]], continued: list[set[int]]) -> list[list[Cell]]:
+    """Each first cell of a vertical merge knows how many rows it spans."""
+    for r, cells in enumerate(grid):
+        for c, cell in enumerate(cells):
+            if cell.covered:
+                continue
+            rows = 1
+            while r + rows < len(grid) and c in continued[r + rows]:
+                rows += 1
+            if rows > 1:
+                cells[c] = replace(cell, span=(rows, cell.span[1]))
+    return grid
 
 
 def body_blocks(element: Any) -> Iterator[Block]:

@@ -175,7 +175,7 @@ def table_rows(table: Any) -> Iterator[Row]:
                 target.extend([None] * (col + colspan - len(target)))
                 for dc in range(colspan):
                     target[col + dc] = Cell("", covered=True)
-            row[col] = Cell(cell_text(td))
+            row[col] = Cell(cell_text(td), span=(min(rowspan, len(trs) - r), colspan))
             col += colspan
     width = max((len(row) for row in grid), default=0)
     for row in grid:

@@ -16,7 +16,15 @@ from typing import Any
 
 from fiscaldoc.extractors.errors import UnreadableDocument
 from fiscaldoc.extractors.pdf_borderless import Carry
-from fiscaldoc.extractors.pdf_cells import SETTINGS, PdfSettings, as_bbox, cell_chars, cell_text, text_lines
+from fiscaldoc.extractors.pdf_cells import (
+    SETTINGS,
+    PdfSettings,
+    as_bbox,
+    cell_chars,
+    cell_text,
+    grid_spans,
+    text_lines,
+)
 from fiscaldoc.extractors.pdfium_pages import PageView, open_fast
 from fiscaldoc.model.document import Alternative, BBox, Block, Cell, Line, RawDocument, Row
 from fiscaldoc.model.settings import ReadingLimits
@@ -36,13 +44,15 @@ def garbled_share(chars: list[dict[str, Any]]) -> float:
 
 def table_rows(page: Any, table: Any, page_no: int) -> Iterator[Row]:
     by_cell = dict(zip(table.cells, cell_chars(page.chars, table.cells), strict=True))
+    span_of = grid_spans(table.cells)
     for row in table.rows:
         cells = []
         for box in row.cells:
             if box is None:
                 cells.append(Cell("", page=page_no, covered=True))
                 continue
-            cells.append(Cell(cell_text(text_lines(by_cell[box])), page=page_no, bbox=as_bbox(box)))
+            text = cell_text(text_lines(by_cell[box]))
+            cells.append(Cell(text, page=page_no, bbox=as_bbox(box), span=span_of(box)))
         yield Row(tuple(cells), page=page_no, bbox=_row_bbox(row.bbox, cells), engine=ENGINE)
 
 

@@ -117,3 +117,18 @@ def text_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     lines: list[dict[str, Any]] = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)
     return lines
+
+
+def grid_spans(cells: list[Any]) -> Any:
+    """For a table's cell boxes: a function giving each box's extent in grid positions
+    ``(rows, columns)``, counted on the table's own column and row boundaries."""
+    xs = sorted({round(float(v), 1) for c in cells for v in (c[0], c[2])})
+    ys = sorted({round(float(v), 1) for c in cells for v in (c[1], c[3])})
+
+    def span(box: Any) -> tuple[int, int]:
+        x0, top, x1, bottom = (round(float(v), 1) for v in box)
+        columns = bisect_left(xs, x1) - bisect_left(xs, x0)
+        rows = bisect_left(ys, bottom) - bisect_left(ys, top)
+        return (max(1, rows), max(1, columns))
+
+    return span

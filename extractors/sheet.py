@@ -81,7 +81,7 @@ def _covered(merges: Sequence[Merge]) -> tuple[set[tuple[int, int]], set[tuple[i
     """Covered positions, and the first cells of ranges merged across columns."""
     covered: set[tuple[int, int]] = set()
     across: set[tuple[int, int]] = set()
-    for m in merges:
+    for m in merges:  # merged ranges are few: a loop per cell is fine
         for r in range(m.first_row, m.last_row + 1):
             for c in range(m.first_col, m.last_col + 1):
                 if (r, c) != (m.first_row, m.first_col):
@@ -98,6 +98,10 @@ def sheet_blocks(sheet: Sheet, engine: str) -> Iterator[Block]:
         return
     first, last = min(used), max(used)
     covered, across = _covered(sheet.merges)
+    spans = {
+        (m.first_row, m.first_col): (m.last_row - m.first_row + 1, m.last_col - m.first_col + 1)
+        for m in sheet.merges
+    }
     after_gap, in_table = True, False
     for r, texts in enumerate(sheet.grid):
         padded = [*texts, *[""] * (last + 1 - len(texts))][first : last + 1]
@@ -111,7 +115,9 @@ def sheet_blocks(sheet: Sheet, engine: str) -> Iterator[Block]:
         after_gap, in_table = False, True
         yield Row(
             tuple(
-                Cell("", covered=True) if (r, first + c) in covered else Cell(text.strip())
+                Cell("", covered=True)
+                if (r, first + c) in covered
+                else Cell(text.strip(), span=spans.get((r, first + c), (1, 1)))
                 for c, text in enumerate(padded)
             ),
             engine=engine,

@@ -25,13 +25,17 @@ class Cell:
 
     ``text`` has wrapped lines already rejoined; ``\\n`` marks a paragraph
     break inside the cell. ``covered`` is true for a grid position hidden by
-    a merged (spanning) cell, whose text lives in the cell that spans it.
+    a merged (spanning) cell, whose text lives in the cell that spans it;
+    ``span`` is that merged cell's extent in grid positions, ``(rows,
+    columns)``, where the reader knows it (so a header row's ``本年支出`` can
+    be seen to stand over the three columns below it).
     """
 
     text: str
     page: int | None = None
     bbox: BBox | None = None
     covered: bool = False
+    span: tuple[int, int] = (1, 1)
 
     @property
     def is_blank(self) -> bool:

@@ -7,7 +7,7 @@ a test, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -90,6 +90,18 @@ class PerformanceForm(Record):
     page_start: int | None = None
     page_end: int | None = None
     engine: str | None = None  # extension, as for plans
+    # v2: what other templates print (财政项目支出绩效目标填报表, 项目支出绩效目标表, …)
+    form_title: str | None = None
+    project_nature: str | None = None
+    project_category: str | None = None
+    implementing_unit: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    fiscal_funds_yuan: Decimal | None = None
+    other_funds_yuan: Decimal | None = None
+    current_grant_yuan: Decimal | None = None
+    carryover_yuan: Decimal | None = None
+    annual_goal: str | None = None
 
 
 class PerformanceIndicator(Record):
@@ -103,6 +115,71 @@ class PerformanceIndicator(Record):
     target_value: Decimal | None = None
     target_text: str | None = None
     page: int | None = None  # extension: provenance of the row
+
+
+BudgetTableKind = Literal[
+    "income_expenditure_summary",
+    "income",
+    "expenditure",
+    "fiscal_grant_summary",
+    "general_public_expenditure",
+    "general_public_basic_expenditure",
+    "three_public",
+    "gov_fund",
+    "state_capital",
+    "other",
+]
+
+
+class BudgetTable(Record):
+    """One standard table of a department/unit budget or final accounts (v2)."""
+
+    table_id: str
+    document_id: str
+    kind: BudgetTableKind
+    title: str
+    stage: Literal["budget", "final"]
+    fiscal_year: int | None = None
+    entity: str | None = None
+    unit: str
+    page_start: int | None = None
+    page_end: int | None = None
+    engine: str | None = None
+
+
+class BudgetLine(Record):
+    """One amount cell of a budget table, in long form (v2)."""
+
+    table_id: str
+    line_no: int
+    code: str | None = None
+    name: str
+    level: int | None = None
+    side: Literal["income", "expenditure"] | None = None
+    measure: str
+    amount_yuan: Decimal | None = None
+    amount_text: str
+    page: int | None = None
+    bbox: str | None = None
+
+
+class ParseReport(Record):
+    """Extension: what a reader saw and kept of one table or form (camelot's parsing report).
+
+    ``subject`` is the record it became (``plan_id``, ``form_id``, ``table_id``), NULL when
+    nothing did; ``detail`` lists skipped rows and unknown labels, one per line."""
+
+    document_id: str
+    ordinal: int
+    kind: str
+    subject: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    engine: str | None = None
+    rows_seen: int
+    rows_read: int
+    rows_skipped: int
+    detail: str | None = None
 
 
 class CheckResult(Record):
@@ -125,6 +202,9 @@ class Records(BaseModel):
     allocation_subtotals: list[AllocationSubtotal] = []
     performance_forms: list[PerformanceForm] = []
     performance_indicators: list[PerformanceIndicator] = []
+    budget_tables: list[BudgetTable] = []
+    budget_lines: list[BudgetLine] = []
+    parse_reports: list[ParseReport] = []
 
     def extend(self, other: Records) -> None:
         for name in type(self).model_fields:

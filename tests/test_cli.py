@@ -103,6 +103,9 @@ def test_extract_prints_contract_tables() -> None:
         "allocation_subtotals",
         "performance_forms",
         "performance_indicators",
+        "budget_tables",
+        "budget_lines",
+        "parse_reports",
         "check_results",
     }
     assert tables["allocation_plans"][0]["declared_total_yuan"] == "39000000.00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url, make_engine
 
+from helpers.cli import ROOT
 from helpers.truth import SEED
 
 TABLES = list(schema.metadata.tables)
@@ -52,20 +54,26 @@ def test_load_is_idempotent_and_exact(warehouse_url: str) -> None:
 
 
 def test_money_columns_are_decimal(warehouse_url: str) -> None:
+    """Every money column of the contract (and ``target_value``) is an exact decimal in the database."""
+    wanted = {
+        (table.name, column.name): (column.type.precision, column.type.scale)  # type: ignore[attr-defined]
+        for table in schema.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, sa.Numeric)
+    }
+    assert ("budget_lines", "amount_yuan") in wanted and ("performance_forms", "carryover_yuan") in wanted
     wh = Warehouse(warehouse_url)
     query = sa.text(
         "SELECT table_name, column_name, data_type, numeric_precision, numeric_scale "
-        "FROM information_schema.columns WHERE column_name IN "
-        "('amount_yuan', 'declared_total_yuan', 'declared_yuan', 'total_amount_yuan', "
-        "'annual_amount_yuan', 'expected', 'actual', 'target_value')"
+        "FROM information_schema.columns"
     )
     with wh.engine.connect() as conn:
-        rows = [r for r in conn.execute(query).fetchall() if r[0] in schema.metadata.tables]
-    assert len(rows) == 8
-    for table, column, data_type, precision, scale in rows:
-        assert data_type.upper().startswith(("DECIMAL", "NUMERIC")), (table, column, data_type)
-        assert (precision, scale) == (20, 4 if column == "target_value" else 2), (table, column)
+        rows = {(r[0], r[1]): r[2:] for r in conn.execute(query).fetchall() if (r[0], r[1]) in wanted}
     wh.dispose()
+    assert set(rows) == set(wanted)
+    for (table, column), (data_type, precision, scale) in rows.items():
+        assert data_type.upper().startswith(("DECIMAL", "NUMERIC")), (table, column, data_type)
+        assert (precision, scale) == wanted[(table, column)] == (20, 4 if column == "target_value" else 2)
 
 
 def test_replacing_a_document_is_atomic(warehouse_url: str) -> None:
@@ -140,3 +148,59 @@ def test_bulk_insert_through_a_frame_equals_row_by_row(tmp_path: Path) -> None:
     assert stored[0] == stored[1]
     assert [r.amount_yuan for r in stored[0][:4]] == [a.quantize(Decimal("0.01")) for a in amounts]
     assert stored[0][0].seq is None and stored[0][1].seq == 1 and stored[0][0].page is None
+
+
+V2_FORM_COLUMNS = {
+    *("form_title", "project_nature", "project_category", "implementing_unit", "start_date", "end_date"),
+    *("fiscal_funds_yuan", "other_funds_yuan", "current_grant_yuan", "carryover_yuan", "annual_goal"),
+}
+
+
+def test_an_older_warehouse_gains_the_new_columns(warehouse_url: str) -> None:
+    """A warehouse made before the contract grew keeps its rows and takes the new columns."""
+    v1 = sa.MetaData()
+    old = sa.Table(
+        "performance_forms",
+        v1,
+        *(c._copy() for c in schema.performance_forms.columns if c.name not in V2_FORM_COLUMNS),
+    )
+    engine = sa.create_engine(engine_url(warehouse_url))
+    with engine.begin() as conn:
+        v1.create_all(conn)
+        conn.execute(old.insert().values(form_id="d:1", document_id="d", project_name="项目"))
+    engine.dispose()
+    wh = Warehouse(warehouse_url)
+    with wh.engine.connect() as conn:
+        row = conn.execute(sa.select(schema.performance_forms)).one()._asdict()
+    wh.dispose()
+    assert row["form_id"] == "d:1" and row["carryover_yuan"] is None and row["annual_goal"] is None
+
+
+def test_every_contract_column_is_in_the_schema() -> None:
+    """docs/CONTRACT.md's tables, column by column, are the warehouse's (extensions come after)."""
+    contract = (ROOT / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+    tables: dict[str, list[str]] = {}
+    current = None
+    listing = False  # inside a "| column | type | meaning |" table
+    for line in contract.splitlines():
+        if line.startswith("| column "):
+            listing = True
+            continue
+        if not line.startswith("|"):
+            listing = False
+        heading = re.match(r"^### (\w+) —", line)
+        if heading:
+            current = heading.group(1)
+            tables.setdefault(current, [])
+        elif line.startswith("## v2: other performance-form templates"):
+            current = "performance_forms"
+        elif line.startswith("## "):
+            current = None
+        elif current and listing and not line.startswith("|---"):
+            cell = line.split("|")[1].strip()
+            tables[current] += [c.strip() for c in cell.split(",")]
+    assert len(tables) == 9, sorted(tables)
+    for name, columns in tables.items():
+        have = [c.name for c in schema.metadata.tables[name].columns]
+        missing = [c for c in columns if c not in have]
+        assert missing == [], f"{name} lacks {missing}"

@@ -81,6 +81,7 @@ class Warehouse:
             if self.is_postgresql:  # two ingests creating the same tables at once
                 conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
             schema.metadata.create_all(conn)
+            add_missing_columns(conn)
             create_views(conn)
 
     def _with_retry(self, action: Callable[[], T]) -> T:
@@ -152,6 +153,36 @@ class Warehouse:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def add_missing_columns(conn: Connection) -> None:
+    """A warehouse made by an earlier version gets the columns the contract has gained since
+    (only ever nullable additions), so its old rows stay and new ones load."""
+    from sqlalchemy import column as column_clause
+    from sqlalchemy import table as table_clause
+
+    # information_schema answers on both backends (duckdb-engine's inspector does not).
+    columns = table_clause(
+        "columns",
+        column_clause("table_schema"),
+        column_clause("table_name"),
+        column_clause("column_name"),
+        schema="information_schema",
+    )
+    found = conn.execute(
+        select(columns.c.table_name, columns.c.column_name).where(
+            columns.c.table_schema == func.current_schema()
+        )
+    )
+    present_by_table: dict[str, set[str]] = {}
+    for table_name, column_name in found:
+        present_by_table.setdefault(table_name, set()).add(column_name)
+    for table in schema.metadata.sorted_tables:
+        present = present_by_table.get(table.name, set())
+        for col in table.columns:
+            if col.name not in present:
+                assert col.nullable, f"{table.name}.{col.name}: the contract only adds nullable columns"
+                conn.execute(schema.AddColumn(table, col))
 
 
 def _delete_documents(conn: Connection, document_ids: list[str]) -> None:

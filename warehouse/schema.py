@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -12,6 +16,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 metadata = MetaData()
 
@@ -93,6 +99,18 @@ performance_forms = Table(
     Column("page_start", Integer),
     Column("page_end", Integer),
     Column("engine", Text),  # extension (v1.1)
+    # v2: columns of the other form templates
+    Column("form_title", Text),
+    Column("project_nature", Text),
+    Column("project_category", Text),
+    Column("implementing_unit", Text),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("fiscal_funds_yuan", MONEY),
+    Column("other_funds_yuan", MONEY),
+    Column("current_grant_yuan", MONEY),
+    Column("carryover_yuan", MONEY),
+    Column("annual_goal", Text),
 )
 
 performance_indicators = Table(
@@ -109,6 +127,56 @@ performance_indicators = Table(
     Column("target_text", Text),
     Column("page", Integer),  # extension (v1.1): page the row is on
     PrimaryKeyConstraint("form_id", "line_no"),
+)
+
+budget_tables = Table(
+    "budget_tables",
+    metadata,
+    Column("table_id", Text, primary_key=True),
+    Column("document_id", Text, nullable=False, index=True),
+    Column("kind", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("fiscal_year", Integer),
+    Column("entity", Text),
+    Column("unit", Text, nullable=False),
+    Column("page_start", Integer),
+    Column("page_end", Integer),
+    Column("engine", Text),
+)
+
+budget_lines = Table(
+    "budget_lines",
+    metadata,
+    Column("table_id", Text, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("code", Text),
+    Column("name", Text, nullable=False),
+    Column("level", Integer),
+    Column("side", Text),
+    Column("measure", Text, nullable=False),
+    Column("amount_yuan", MONEY),
+    Column("amount_text", Text, nullable=False),
+    Column("page", Integer),
+    Column("bbox", Text),
+    Index("ix_budget_lines_table", "table_id", "line_no"),
+)
+
+parse_reports = Table(  # extension: what each reader saw and kept, per table or form
+    "parse_reports",
+    metadata,
+    Column("document_id", Text, nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text),
+    Column("page_start", Integer),
+    Column("page_end", Integer),
+    Column("engine", Text),
+    Column("rows_seen", Integer, nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_skipped", Integer, nullable=False),
+    Column("detail", Text),
+    PrimaryKeyConstraint("document_id", "ordinal"),
 )
 
 check_results = Table(
@@ -128,5 +196,30 @@ CHILD_TABLES = {
     "allocation_items": (allocation_items, "plan_id", allocation_plans),
     "allocation_subtotals": (allocation_subtotals, "plan_id", allocation_plans),
     "performance_indicators": (performance_indicators, "form_id", performance_forms),
+    "budget_lines": (budget_lines, "table_id", budget_tables),
 }
-DOCUMENT_TABLES = (allocation_plans, performance_forms, check_results, documents)
+DOCUMENT_TABLES = (
+    allocation_plans,
+    performance_forms,
+    budget_tables,
+    parse_reports,
+    check_results,
+    documents,
+)
+
+
+class AddColumn(ExecutableDDLElement):
+    """``ALTER TABLE … ADD COLUMN …`` for a column the contract has gained (SQLAlchemy Core has
+    no such construct; ``sqlalchemy.ext.compiler`` is its documented way to add one)."""
+
+    inherit_cache = False
+
+    def __init__(self, table: Table, column: Column[Any]) -> None:
+        self.table = table
+        self.column = column
+
+
+@compiles(AddColumn)
+def _compile_add_column(element: AddColumn, compiler: Any, **kw: Any) -> str:
+    table = compiler.preparer.format_table(element.table)
+    return f"ALTER TABLE {table} ADD COLUMN {compiler.get_column_specification(element.column)}"
