@@ -12,6 +12,8 @@ from helpers.truth import SEED
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# A busy machine (CI beside other jobs) can take longer than the 20 s default to start it.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 POSTGRES_ADMIN = os.environ.get("FISCALDOC_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
