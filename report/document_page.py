@@ -295,17 +295,22 @@ def _sheet(
         )
     else:
         parts.append('<p class="nothing">No image of this page.</p>')
+    regions: dict[Box | None, list[CheckPlace]] = {}
     for place, box, _ in checks:
-        if place.check.status == "pass":
-            continue
+        if place.check.status != "pass":
+            regions.setdefault(box, []).append(place)
+    for box, places in regions.items():
+        # Checks about the same rows share one frame, each with its own tag.
+        status = "fail" if any(p.check.status == "fail" for p in places) else "warn"
         region = box.padded(3 * PAGE_PADDING_PT) if box else None
         where = region.style(width, height) if region else "left:0;top:0;width:100%;height:100%"
-        parts.append(
-            f'<div class="region {esc(place.check.status)}" id="box-{place.anchor}-p{number}" '
-            f'style="{where}">'
-            f'<a class="region-tag" href="#{place.anchor}">{esc(SYMBOL.get(place.check.status, ""))} '
-            f"{esc(place.check.rule)}</a></div>"
+        tags = "".join(
+            f'<a class="region-tag {esc(p.check.status)}" id="box-{p.anchor}-p{number}" href="#{p.anchor}">'
+            f"{esc(SYMBOL.get(p.check.status, ''))} {esc(p.check.rule)}</a>"
+            for p in places
         )
+        tags = f'<div class="region-tags">{tags}</div>'
+        parts.append(f'<div class="region {status}" style="{where}">{tags}</div>')
     for anchor in anchors:
         mark = lay.marks[anchor]
         assert mark.box is not None

@@ -225,20 +225,20 @@ class _Subjects:
     line_anchors: dict[int, str]
 
     def place(self, check: CheckResult, ordinal: int) -> CheckPlace:
-        owner, rest = self._owner(check.subject, about_forms(check.rule))
+        kind, owner, rest = self._owner(check.subject, about_forms(check.rule))
         anchors: list[str] = []
         pages: list[int] = []
-        if owner in self.plan_ordinal:
+        if kind == "plan":
             n, plan = self.plan_ordinal[owner], next(p for p in self.doc.plans if p.plan_id == owner)
             items = self.items_of[owner]
             if rest:
                 items = [i for i in items if key(i.recipient) == key(rest)]
             anchors = [item_anchor(n, i) for i in items]
             pages = [] if anchors else _first_page(plan.page_start)
-        elif owner in self.form_ordinal:
+        elif kind == "form":
             form = next(f for f in self.doc.forms if f.form_id == owner)
             pages = _first_page(form.page_start)
-        elif owner in self.table_ordinal:
+        elif kind == "table":
             table = next(t for t in self.doc.tables if t.table_id == owner)
             lines = self.lines_of[owner]
             if rest:
@@ -248,18 +248,21 @@ class _Subjects:
             pages = [] if anchors else _first_page(table.page_start)
         return CheckPlace(check, ordinal, anchors, pages)
 
-    def _owner(self, subject: str, forms_first: bool) -> tuple[str | None, str]:
-        """The record a subject names (the longest id it starts with) and what follows ``/``.
-        A plan and a form of one document share ids (``{document_id}:1``): the rule decides."""
-        best: str | None = None
-        plans, forms = self.plan_ordinal, self.form_ordinal
-        first, last = (forms, plans) if forms_first else (plans, forms)
-        for known in (*first, *self.table_ordinal, *last):
-            if (subject == known or subject.startswith(known + "/")) and len(known) > len(best or ""):
-                best = known
-        if best is None:
-            return None, ""
-        return best, subject[len(best) + 1 :]
+    def _owner(self, subject: str, forms_first: bool) -> tuple[str, str, str]:
+        """The kind and id of the record a subject names (the longest id it starts with) and
+        what follows its ``/``; kind ``""`` for none (the document as a whole). A plan and a
+        form of one document share ids (``{document_id}:1``): the rule decides which it is."""
+        kinds = [("plan", self.plan_ordinal), ("table", self.table_ordinal), ("form", self.form_ordinal)]
+        if forms_first:
+            kinds.reverse()
+        best = ("", "")
+        for kind, known in kinds:
+            for record_id in known:
+                named = subject == record_id or subject.startswith(record_id + "/")
+                if named and len(record_id) > len(best[1]):
+                    best = (kind, record_id)
+        kind, record_id = best
+        return kind, record_id, subject[len(record_id) + 1 :] if kind else ""
 
 
 def about_forms(rule: str) -> bool:

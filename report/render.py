@@ -9,6 +9,7 @@ is untrusted and pdfium is C++; arguments and results are plain picklable data.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,17 @@ Points = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Search:
-    """Find a row by its text: the first needle (a name) anchors it, in reading order after
-    the rows before it; later needles (its amount) widen the box along the same line."""
+    """Find a record by its text: its row by the name, in reading order after the rows
+    before it; then its amount along the same line. A row's box runs from the name to the
+    amount; a ``cell`` (a budget line: one amount of a row) is the ``nth`` such amount there."""
 
     anchor: str
-    needles: tuple[str, ...]
+    name: str
+    amount: str
+    row: str
+    """Records of one printed row share it (a budget row's lines): found once, in order."""
+    cell: bool = False
+    nth: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,50 +101,102 @@ def _draw(page: Any, target: Path, job: PdfJob) -> None:
     partial.replace(target)  # a reader (or a second report) never sees half an image
 
 
-def _locate(page: Any, height: float, searches: tuple[Search, ...]) -> dict[str, Points]:
-    textpage = page.get_textpage()
-    found: dict[str, list[Points]] = {}
+class _PageText:
+    """A page's characters as the contract compares text (NFKC, whitespace removed), each
+    mapped back to its box: a name letter-spaced or wrapped over two lines is still found."""
 
-    def boxes(needle: str) -> list[Points]:
-        if needle not in found:
-            found[needle] = []
-            searcher = textpage.search(needle, match_case=True)
-            while (hit := searcher.get_next()) is not None:
-                box = _span_box(textpage, hit[0], hit[1], height)
+    def __init__(self, page: Any, height: float) -> None:
+        self.textpage = page.get_textpage()
+        self.height = height
+        count = self.textpage.count_chars()
+        raw = self.textpage.get_text_range(0, count) if count else ""
+        if len(raw) != count:  # characters outside the BMP: read them one by one
+            raw = "".join(self.textpage.get_text_range(i, 1) or " " for i in range(count))
+        chars: list[str] = []
+        self.index: list[int] = []
+        for i, ch in enumerate(raw):
+            for part in unicodedata.normalize("NFKC", ch):
+                if not part.isspace():
+                    chars.append(part)
+                    self.index.append(i)
+        self.text = "".join(chars)
+        self._found: dict[str, list[Points]] = {}
+
+    def boxes(self, needle: str) -> list[Points]:
+        """Every place ``needle`` is printed, in reading order."""
+        wanted = "".join(unicodedata.normalize("NFKC", needle).split())
+        if not wanted:
+            return []
+        if wanted not in self._found:
+            found, start = [], self.text.find(wanted)
+            while start >= 0:
+                box = self._box(start, start + len(wanted))
                 if box is not None:
-                    found[needle].append(box)
-        return found[needle]
+                    found.append(box)
+                start = self.text.find(wanted, start + 1)
+            self._found[wanted] = found
+        return self._found[wanted]
 
+    def _box(self, start: int, end: int) -> Points | None:
+        chars = [self.textpage.get_charbox(i) for i in sorted(set(self.index[start:end]))]
+        chars = [c for c in chars if c[2] > c[0]]
+        if not chars:
+            return None
+        left, bottom = min(c[0] for c in chars), min(c[1] for c in chars)
+        right, top = max(c[2] for c in chars), max(c[3] for c in chars)
+        return (float(left), self.height - float(top), float(right), self.height - float(bottom))
+
+    def close(self) -> None:
+        self.textpage.close()
+
+
+def _locate(page: Any, height: float, searches: tuple[Search, ...]) -> dict[str, Points]:
+    text = _PageText(page, height)
     out: dict[str, Points] = {}
-    after: dict[str, tuple[float, float]] = {}
+    rows: dict[str, Points | None] = {}
+    after: dict[str, tuple[float, float] | None] = {}
     """Per table (the anchor's prefix), the reading position of its last row found: a
     table's rows come in order, so a name printed twice is taken at the next place."""
-    for search in searches:
-        table = search.anchor.split("-", 1)[0]
-        first, *others = [n for n in search.needles if n.strip()] or [""]
-        hits = boxes(first) if first else []
-        if not hits:
-            continue
-        start = after.get(table, (0.0, 0.0))
-        box = next((b for b in hits if (b[1], b[0]) >= start), hits[0])
-        after[table] = (box[1] + 0.5, box[0])
-        for other in others:
-            same_line = [b for b in boxes(other) if _same_line(b, box) and b[0] >= box[0] - 1]
-            if same_line:
-                box = _union(box, min(same_line, key=lambda b: b[0]))
-        out[search.anchor] = box
-    textpage.close()
+    try:
+        for search in searches:
+            table = search.anchor.split("-", 1)[0]
+            if search.row not in rows:
+                hits = next((h for h in (text.boxes(n) for n in _prefixes(search.name)) if h), [])
+                start = after.get(table)
+                found = next((b for b in hits if _after(b, start)), hits[0]) if hits else None
+                if found is not None:
+                    after[table] = (found[1], found[0])
+                rows[search.row] = found
+            name = rows[search.row]
+            if name is None:
+                continue
+            along = sorted(
+                (b for b in text.boxes(search.amount) if _same_line(b, name) and b[0] >= name[0] - 1),
+                key=lambda b: b[0],
+            )
+            if search.cell:
+                if along:
+                    out[search.anchor] = along[min(search.nth, len(along) - 1)]
+            else:
+                out[search.anchor] = _union(name, along[0]) if along else name
+    finally:
+        text.close()
     return out
 
 
-def _span_box(textpage: Any, start: int, count: int, height: float) -> Points | None:
-    chars = [textpage.get_charbox(i) for i in range(start, start + count)]
-    chars = [c for c in chars if c[2] > c[0]]
-    if not chars:
-        return None
-    left, bottom = min(c[0] for c in chars), min(c[1] for c in chars)
-    right, top = max(c[2] for c in chars), max(c[3] for c in chars)
-    return (float(left), height - float(top), float(right), height - float(bottom))
+def _after(box: Points, start: tuple[float, float] | None) -> bool:
+    """``box`` comes after the place ``start`` (top, x0) in reading order: lower on the page,
+    or on the same line (within 2 pt) further right."""
+    if start is None:
+        return True
+    top, x0 = start
+    return box[1] > top + 2 or (abs(box[1] - top) <= 2 and box[0] > x0 + 0.5)
+
+
+def _prefixes(name: str) -> list[str]:
+    """The name, then shorter beginnings of it: a long name wrapped in its cell may be
+    printed around other cells' text."""
+    return list(dict.fromkeys(p for p in (name, name[:12], name[:6]) if p.strip()))
 
 
 def _same_line(a: Points, b: Points) -> bool:

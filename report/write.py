@@ -33,9 +33,6 @@ from fiscaldoc.report.sources import Source, Sources
 from fiscaldoc.report.workers import Failed, Pool
 
 ASSETS = ("report.css", "report.js", "index.js")
-NEEDLE_CHARS = 10
-"""Characters of a name searched for on a page when its row has no box: a prefix, since a
-name may wrap inside its cell and the page's text breaks the line there."""
 PAGE_FORMATS = ("pdf",)
 SOURCE_FORMATS = ("text", "docx", "xlsx", "xls", "html")
 
@@ -184,12 +181,26 @@ def _job(item: _Pending, out: Path, options: ReportOptions, settings: Settings) 
 
 
 def _searches(lay: Layout) -> dict[int, tuple[Search, ...]]:
-    """Rows with a page but no box, to be found on the page by their text."""
+    """Records with a page but no box, to be found on the page by their name and amount. A
+    blank amount cell has nothing of its own to find: its link goes to the page."""
     wanted: dict[int, list[Search]] = {}
-    for mark in lay.marks.values():
-        if mark.box is None and mark.page is not None and mark.needles and mark.needles[0].strip():
-            first = mark.needles[0].strip()[:NEEDLE_CHARS]
-            wanted.setdefault(mark.page, []).append(Search(mark.anchor, (first, *mark.needles[1:2])))
+    seen: dict[tuple[str, str], int] = {}
+    for anchor, mark in lay.marks.items():
+        if mark.box is not None or mark.page is None or len(mark.needles) < 2:
+            continue
+        name, amount = mark.needles[0].strip(), mark.needles[1].strip()
+        if not name:
+            continue
+        if anchor.startswith("l"):  # a budget line: one amount cell of its printed row
+            if not amount:
+                continue
+            row = f"{anchor.rsplit('-', 1)[0]}/{name}"  # a two-sided row prints two names
+            nth = seen.get((row, amount), 0)
+            seen[(row, amount)] = nth + 1
+            search = Search(anchor, name, amount, row, cell=True, nth=nth)
+        else:
+            search = Search(anchor, name, amount, anchor)
+        wanted.setdefault(mark.page, []).append(search)
     return {page: tuple(searches) for page, searches in wanted.items()}
 
 
