@@ -19,6 +19,9 @@ from fiscaldoc.report.render import SourceBlocks
 
 PAGE_PADDING_PT = 1.5
 """Boxes drawn this much larger than the text they hold, so the text stays readable."""
+TAG_LINE_PT = 14.0
+TAG_CHAR_EM = 0.62
+"""A check's tag is about this wide per character of its rule id (11 px sans-serif)."""
 
 
 @dataclass
@@ -299,17 +302,22 @@ def _sheet(
     for place, box, _ in checks:
         if place.check.status != "pass":
             regions.setdefault(box, []).append(place)
+    shift: dict[int, float] = defaultdict(float)
     for box, places in regions.items():
-        # Checks about the same rows share one frame, each with its own tag.
+        # Checks about the same rows share one frame, each with its own tag; the tags of
+        # frames that start on the same line are set side by side, not on top of each other.
         status = "fail" if any(p.check.status == "fail" for p in places) else "warn"
         region = box.padded(3 * PAGE_PADDING_PT) if box else None
         where = region.style(width, height) if region else "left:0;top:0;width:100%;height:100%"
+        line = round(region.top / TAG_LINE_PT) if region else -1
         tags = "".join(
             f'<a class="region-tag {esc(p.check.status)}" id="box-{p.anchor}-p{number}" href="#{p.anchor}">'
             f"{esc(SYMBOL.get(p.check.status, ''))} {esc(p.check.rule)}</a>"
             for p in places
         )
-        tags = f'<div class="region-tags">{tags}</div>'
+        offset = f' style="left:calc({shift[line]:.1f}em - 3px)"' if shift[line] else ""
+        shift[line] += sum(len(p.check.rule) * TAG_CHAR_EM + 2.4 for p in places)
+        tags = f'<div class="region-tags"{offset}>{tags}</div>'
         parts.append(f'<div class="region {status}" style="{where}">{tags}</div>')
     for anchor in anchors:
         mark = lay.marks[anchor]
@@ -385,12 +393,13 @@ def _source_view(
             table_open = True
         cells = []
         row_marks = "".join(_mark_link(a, lay) for a, spot in marks if spot.cell is None)
+        first = next((i for i, text in enumerate(block.cells) if text is not None), None)
         for i, text in enumerate(block.cells):
             if text is None:
                 cells.append('<td class="covered"></td>')
                 continue
             inside = "".join(_mark_link(a, lay) for a, spot in marks if spot.cell == i)
-            lead = row_marks if i == 0 else ""
+            lead = row_marks if i == first else ""
             cell_css = ' class="hit"' if inside else ""
             cells.append(f"<td{cell_css}>{lead}{inside}{esc(text)}</td>")
         out.append(f'<tr id="src-{n}"{css_attr}>{"".join(cells)}</tr>')

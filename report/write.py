@@ -41,7 +41,7 @@ SOURCE_FORMATS = ("text", "docx", "xlsx", "xls", "html")
 class ReportOptions:
     scale: float = 1.5
     """Page images at 1.5 × 72 = 108 dpi: CJK at 9 pt stays legible, a page is ~100 KB."""
-    quality: int = 80
+    quality: int = 75
     workers: int | None = None
     """Documents drawn at once (default: the CPUs, at most 4)."""
     max_pages: int = 1000
