@@ -196,7 +196,10 @@ def _ingest(
         raise typer.Exit(1) from exc
     _print_summary(summary, console)
     if report is not None:
-        Console().print(f"[bold]report[/bold] {escape(str(report / 'index.html'))}", highlight=False)
+        from rich.console import Console
+
+        index = escape(str(report / "index.html"))
+        Console().print(f"[bold]report[/bold] {index}", highlight=False, soft_wrap=True)
     raise typer.Exit(1 if summary.failed else 0)
 
 

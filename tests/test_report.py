@@ -274,3 +274,47 @@ def test_extract_does_not_import_the_report() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_ingest_with_report_writes_it_prints_it_and_links_it(tmp_path: Path, prefect_api_url: str) -> None:
+    """``fiscaldoc ingest --report DIR``: the run's documents (an archive's attachments too,
+    read again from the zip on a re-run that skips them) and a link artifact to the index."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "attachments.zip", "w") as zf:
+        zf.write(SEED / "seed-ruled.pdf", "seed-ruled.pdf")
+        zf.write(SEED / "000_4ea89972e077d80e.txt", "000_4ea89972e077d80e.txt")
+    (inbox / "seed.docx").write_bytes((SEED / "seed.docx").read_bytes())
+    url, out = f"duckdb:///{tmp_path / 'w.duckdb'}", tmp_path / "report"
+    entry = sha256_of(SEED / "seed-ruled.pdf")
+    command = [sys.executable, "-m", "fiscaldoc", "ingest", str(inbox), "--warehouse", url]
+    command += ["--report", str(out)]
+    for run in ("first", "again"):
+        done = subprocess.run(
+            command,
+            env={**os.environ, "PYTHONWARNINGS": "ignore", "PREFECT_API_URL": prefect_api_url},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"report {out / 'index.html'}" in done.stdout, run
+        # the zip, its 2 entries, the docx
+        assert len(index_rows(ReportResult(index=out / "index.html"))) == 4, run
+        html = (out / "documents" / f"{entry[:16]}.html").read_text(encoding="utf-8")
+        assert 'id="box-i1-1"' in html and "source file not found" not in html, run
+        assert len(list((out / "pages" / entry[:16]).glob("p*.jpg"))) == 4
+    wanted = ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-report"]))
+    with (
+        temporary_settings(updates={PREFECT_API_URL: prefect_api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        links = client.read_artifacts(artifact_filter=wanted)
+    # Prefect keeps a link artifact as Markdown: [text](link)
+    index = (out / "index.html").resolve().as_uri()
+    assert [str(a.data) for a in links].count(f"[review report]({index})") == 2  # one per run
