@@ -318,3 +318,17 @@ def test_ingest_with_report_writes_it_prints_it_and_links_it(tmp_path: Path, pre
     # Prefect keeps a link artifact as Markdown: [text](link)
     index = (out / "index.html").resolve().as_uri()
     assert [str(a.data) for a in links].count(f"[review report]({index})") == 2  # one per run
+
+
+def test_the_report_reads_both_backends(warehouse_url: str, tmp_path: Path) -> None:
+    from fiscaldoc.warehouse.load import Warehouse
+
+    warehouse = Warehouse(warehouse_url)
+    try:
+        warehouse.load([read(SEED / "seed-ruled.pdf")])
+    finally:
+        warehouse.dispose()
+    result = write_report(warehouse_url, tmp_path / "out")
+    html = next((tmp_path / "out" / "documents").iterdir()).read_text(encoding="utf-8")
+    assert result.documents == 1 and result.pages_drawn == 4
+    assert 'id="box-i1-6"' in html and "39,000,000.00" in html
