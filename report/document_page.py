@@ -64,8 +64,8 @@ def _targets(lay: Layout, rendering: Rendering) -> Targets:
         if rendering.source is not None or not rendering.sizes:
             if anchor in rendering.spots:
                 targets.boxes.add(anchor)
-        elif mark.page is not None and 1 <= mark.page <= len(rendering.sizes):
-            if mark.box is not None:
+        elif mark.page is not None:
+            if mark.box is not None and mark.page <= len(rendering.sizes):
                 targets.boxes.add(anchor)
             else:
                 targets.pages[anchor] = mark.page
@@ -248,7 +248,7 @@ def _page_sections(
         content = lay.pages.get(number) or PageContent(number)
         size = rendering.sizes[number - 1] if 1 <= number <= total else None
         image = rendering.images.get(number)
-        sheet = _sheet(number, size, image, lay, sorted(boxes_on[number]), checks_on[number])
+        sheet = _sheet(number, size, image, lay, sorted(boxes_on[number]), checks_on[number], total > 0)
         records = []
         for place, _, first in checks_on[number]:
             if place.check.status == "pass":
@@ -284,9 +284,11 @@ def _sheet(
     lay: Layout,
     anchors: list[str],
     checks: list[tuple[CheckPlace, Box | None, int]],
+    drawn: bool,
 ) -> str:
     if size is None:
-        return '<p class="nothing">This page is not in the file.</p>'
+        why = "This page is not in the file." if drawn else "No image: see the note above."
+        return f'<p class="nothing">{why}</p>'
     width, height = size
     ratio = width / height if height else 1.0
     style = f"aspect-ratio:{width:.1f}/{height:.1f};--ratio:{ratio:.4f}"

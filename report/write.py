@@ -121,7 +121,8 @@ def _write(
             pending: dict[str, _Pending] = {}
             jobs = []
             for doc in chunk:
-                item = _Pending(doc, layout(doc), sources.find(doc.document))
+                shown = doc.document.media_type in (*PAGE_FORMATS, *SOURCE_FORMATS)
+                item = _Pending(doc, layout(doc), sources.find(doc.document) if shown else Source(None))
                 job = _job(item, out, options, settings)
                 if job is None:
                     _finish(item, None, out, hrefs, position[doc.document.document_id], entries, result)
