@@ -195,7 +195,7 @@ def _ingest(
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     _print_summary(summary, console)
-    if report is not None:
+    if report is not None and (report / "index.html").is_file():
         from rich.console import Console
 
         index = escape(str(report / "index.html"))

@@ -226,14 +226,18 @@ def _report(plan: batch.Plan, warehouse: Warehouse, out: Path, settings: Setting
     files = {digest: path for path, digest in (*plan.todo, *plan.skipped)}
     archives = [plan.source(path) for path, _ in plan.skipped]  # entries of archives not re-read
     rejected = [r.document.document_id for r in plan.rejected]
-    result = write_report(
-        warehouse.engine,
-        out,
-        document_ids_wanted=[*files, *rejected],
-        archives=archives,
-        files=files,
-        settings=settings,
-    )
+    try:
+        result = write_report(
+            warehouse.engine,
+            out,
+            document_ids_wanted=[*files, *rejected],
+            archives=archives,
+            files=files,
+            settings=settings,
+        )
+    except Exception as exc:  # the documents are loaded: a report that fails does not undo that
+        get_run_logger().error("review report not written: %s: %s", type(exc).__name__, one_line(exc))
+        return
     create_link_artifact(
         key="ingest-report",
         link=result.index.resolve().as_uri(),

@@ -106,8 +106,7 @@ class Pool(Generic[K]):
                     if job is None:
                         break
                     key, function, argument = job
-                    worker = self._idle.pop() if self._idle else _Worker(self.limits)
-                    worker.connection.send((function, argument))
+                    worker = self._send(function, argument)
                     busy[worker.connection] = (worker, key, time.monotonic() + (timeout or 1e9))
                 if not busy:
                     return
@@ -126,6 +125,19 @@ class Pool(Generic[K]):
         finally:
             for worker, _, _ in busy.values():
                 worker.stop(kill=True)
+
+    def _send(self, function: Callable[[Any], Any], argument: Any) -> _Worker:
+        """Hand the job to an idle worker, or to a new one if that one has gone."""
+        while self._idle:
+            worker = self._idle.pop()
+            try:
+                worker.connection.send((function, argument))
+                return worker
+            except OSError:
+                worker.stop(kill=True)
+        worker = _Worker(self.limits)
+        worker.connection.send((function, argument))
+        return worker
 
     def _answer(self, worker: _Worker) -> Any:
         try:
