@@ -44,6 +44,9 @@ def quiet_prefect() -> None:
         os.environ.setdefault(name, value)
 
 
+REPORT_DIR = Path("fiscaldoc-report")
+"""Where ``fiscaldoc report`` writes unless told (relative to the working folder)."""
+
 WORKERS = typer.Option(
     "--workers",
     help="Documents parsed at once, each in its own worker process (default: one per CPU).",
@@ -91,6 +94,10 @@ def ingest(
         int | None,
         typer.Option("--memory-mb", help="Memory limit per document's worker in MB (0: none).", min=0),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the review report of these documents into this folder."),
+    ] = None,
 ) -> None:
     """Ingest attachments into the warehouse and print a summary."""
     from rich.console import Console
@@ -124,7 +131,9 @@ def ingest(
         if early is None:
             warm_up(local_workers, settings.worker)
         try:
-            _ingest(paths, warehouse, force, failed, workers, dask_address, console, api, settings, early)
+            _ingest(
+                paths, warehouse, force, failed, workers, dask_address, console, api, settings, early, report
+            )
         finally:
             if early is not None:
                 early.stop()
@@ -141,6 +150,7 @@ def _ingest(
     api: TemporaryApi | None,
     settings: Settings,
     early: ReadAhead | None,
+    report: Path | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -179,11 +189,17 @@ def _ingest(
                 dask_address=dask_address,
                 settings=settings,
                 runtime=Runtime(early, on_result),
+                report_dir=str(report) if report else None,
             )
     except WarehouseBusy as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     _print_summary(summary, console)
+    if report is not None and (report / "index.html").is_file():
+        from rich.console import Console
+
+        index = escape(str(report / "index.html"))
+        Console().print(f"[bold]report[/bold] {index}", highlight=False, soft_wrap=True)
     raise typer.Exit(1 if summary.failed else 0)
 
 
@@ -270,6 +286,68 @@ def serve(
         workers=workers,
         dask_address=dask_address,
     )
+
+
+@app.command()
+def report(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these files, folders or globs (default: every document); read from here."),
+    ] = None,
+    warehouse: Annotated[
+        str, typer.Option(help="SQLAlchemy URL: duckdb:///file.duckdb or postgresql://…")
+    ] = DEFAULT_URL,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = REPORT_DIR,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Documents drawn at once (default: CPUs, at most 4).", min=1),
+    ] = None,
+) -> None:
+    """Write a static HTML review report (opens from disk): every page beside what was read from it."""
+    from rich.console import Console
+
+    from fiscaldoc.report import ReportError, ReportOptions, write_report
+
+    console = Console(stderr=True)
+    settings = _settings(console, None, None)
+    files: dict[str, Path] = {}
+    wanted: list[str] | None = None
+    plan = None
+    if paths:
+        from fiscaldoc.flows import batch
+
+        try:
+            plan = batch.plan_batch(batch.discover(paths), {}, limits=settings.reading.zip)
+        except FileNotFoundError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from exc
+        files = {digest: path for path, digest in plan.todo}
+        wanted = [*files, *(r.document.document_id for r in plan.rejected)]
+    try:
+        result = write_report(
+            warehouse,
+            out,
+            document_ids_wanted=wanted,
+            files=files,
+            settings=settings,
+            options=ReportOptions(workers=workers),
+        )
+    except ReportError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
+    finally:
+        if plan is not None:
+            plan.close()
+    if wanted is not None and result.documents < len(set(wanted)):
+        missing = len(set(wanted)) - result.documents
+        console.print(f"[yellow]{missing} of the files are not in the warehouse: ingest them first[/yellow]")
+    for problem in result.problems:
+        console.print(f"  [yellow]{escape(printable(problem))}[/yellow]", highlight=False)
+    console.print(
+        f"report: {result.documents} documents, {result.pages_drawn} pages drawn in {result.seconds:.1f} s",
+        highlight=False,
+    )
+    print(result.index)
 
 
 @app.command()

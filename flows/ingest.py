@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
@@ -218,6 +218,34 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
     )
 
 
+def _report(plan: batch.Plan, warehouse: Warehouse, out: Path, settings: Settings) -> None:
+    """The review report of this run's documents (those it skipped too), and its link as an
+    artifact. Only when asked (``--report``): drawing every page costs about 0.03 s a page."""
+    from fiscaldoc.report import write_report
+
+    files = {digest: path for path, digest in (*plan.todo, *plan.skipped)}
+    archives = [plan.source(path) for path, _ in plan.skipped]  # entries of archives not re-read
+    rejected = [r.document.document_id for r in plan.rejected]
+    try:
+        result = write_report(
+            warehouse.engine,
+            out,
+            document_ids_wanted=[*files, *rejected],
+            archives=archives,
+            files=files,
+            settings=settings,
+        )
+    except Exception as exc:  # the documents are loaded: a report that fails does not undo that
+        get_run_logger().error("review report not written: %s: %s", type(exc).__name__, one_line(exc))
+        return
+    create_link_artifact(
+        key="ingest-report",
+        link=result.index.resolve().as_uri(),
+        link_text="review report",
+        description=f"Every page beside what was read from it: {result.documents} documents",
+    )
+
+
 def _run(
     plan: batch.Plan,
     warehouse: Warehouse,
@@ -226,6 +254,7 @@ def _run(
     dask_address: str | None,
     settings: Settings,
     runtime: Runtime,
+    report_dir: str | None = None,
 ) -> batch.Summary:
     logger = get_run_logger()
     for path, digest in plan.moved:
@@ -247,6 +276,8 @@ def _run(
         )
     results.sort(key=lambda r: r.document.source_uri)
     _publish(summary, results)
+    if report_dir:
+        _report(plan, warehouse, Path(report_dir), settings)
     return summary
 
 
@@ -262,12 +293,14 @@ def ingest(
     memory_mb: int | None = None,
     settings: Settings | None = None,
     runtime: Any = None,
+    report_dir: str | None = None,
 ) -> batch.Summary:
     """Ingest ``paths`` into ``warehouse_url``; parameters mirror ``fiscaldoc ingest``'s options.
 
     ``settings`` are the caller's, resolved already (the CLI's); without them (a deployment's
     run) they are resolved here from this process' environment and ``timeout_s``/``memory_mb``.
-    ``runtime`` (a :class:`Runtime`) is for a caller in this process only."""
+    ``runtime`` (a :class:`Runtime`) is for a caller in this process only; with ``report_dir``
+    the run writes its review report there (:mod:`fiscaldoc.report`) and links it."""
     if settings is None:
         settings = Settings.resolve(timeout_s=timeout_s, memory_mb=memory_mb)
     runtime = runtime if isinstance(runtime, Runtime) else Runtime()
@@ -279,7 +312,7 @@ def ingest(
             files, warehouse.known(), force=force, failed_only=failed_only, limits=settings.reading.zip
         )
         try:
-            return _run(plan, warehouse, len(files), workers, dask_address, settings, runtime)
+            return _run(plan, warehouse, len(files), workers, dask_address, settings, runtime, report_dir)
         finally:
             plan.close()  # extracted archive entries
     finally:
