@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fiscaldoc.model.document import Block, RawDocument
 from fiscaldoc.model.records import Records
-from fiscaldoc.normalizers import allocation, performance
+from fiscaldoc.normalizers import allocation, budget, performance
 
 __all__ = ["DOCUMENT_TYPES", "DocumentType", "normalize"]
 
@@ -32,6 +32,7 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
     for t in (
         DocumentType("allocation_plan", "allocation_plans", allocation.starts_at, allocation.consume),
         DocumentType("performance_form", "performance_forms", performance.starts_at, performance.consume),
+        DocumentType("budget_table", "budget_tables", budget.starts_at, budget.consume),
     )
 }
 
