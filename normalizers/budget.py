@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.lexicon.vocabulary import budget_kind, budget_stage, budget_title_key
-from fiscaldoc.model.document import Block, Line
-from fiscaldoc.model.records import BudgetTable, ParseReport, Records
-from fiscaldoc.normalizers import budget_find
+from fiscaldoc.model.document import Block, Line, RawDocument
+from fiscaldoc.model.records import BudgetStatement, BudgetTable, ParseReport, Records
+from fiscaldoc.normalizers import budget_find, budget_text
 from fiscaldoc.normalizers.budget_grid import Layout, layout_of, split_header
 from fiscaldoc.normalizers.budget_rows import read_rows
 
@@ -85,8 +85,49 @@ def consume(blocks: Sequence[Block], i: int, document_id: str, ordinal: int) -> 
         rows_skipped=len(reading.skipped),
         detail="\n".join(detail) or None,
     )
-    records = Records(budget_tables=[table], budget_lines=reading.lines, parse_reports=[report])
+    statements = [
+        BudgetStatement(
+            document_id=document_id,
+            ordinal=n,
+            kind="note",
+            subject=table_id,
+            quote=collapse(note.text),
+            page=note.page,
+        )
+        for n, note in enumerate(found.notes, start=1)
+    ]
+    records = Records(
+        budget_tables=[table],
+        budget_lines=reading.lines,
+        budget_statements=statements,
+        parse_reports=[report],
+    )
     return records, found.end
+
+
+def finish(doc: RawDocument, document_id: str, records: Records) -> None:
+    """Once a disclosure's tables are read: the figures its text states, and every statement
+    (notes under tables first) numbered through the document."""
+    if not records.budget_tables:
+        return
+    blocks = doc.blocks
+    skip: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        if budget_find.starts_at(blocks, i):
+            end = budget_find.extent(blocks, i).end
+            skip.update(range(i, end))
+            i = end
+        elif budget_find.on_contents_page(blocks, i):
+            skip.add(i)
+            i += 1
+        else:
+            i += 1
+    found = [
+        *records.budget_statements,
+        *budget_text.statements(budget_text.text_lines(blocks, skip), document_id),
+    ]
+    records.budget_statements = [s.model_copy(update={"ordinal": n}) for n, s in enumerate(found, start=1)]
 
 
 def _repaired_title(title: str, lines: list[Line]) -> str:
