@@ -173,7 +173,7 @@ def compared(expected: Figure, actual: Figure, what: str) -> str:
         return f"{what}: {yuan_text(actual.yuan)}"
     diff = actual.yuan - expected.yuan
     why = " (within rounding)" if abs(diff) <= expected.half + actual.half else ""
-    return f"{what}: {yuan_text(actual.yuan)} vs {yuan_text(expected.yuan)}, off by {yuan_text(diff)}{why}"
+    return f"{what}: {yuan_text(expected.yuan)} vs {yuan_text(actual.yuan)}, off by {yuan_text(diff)}{why}"
 
 
 def name_key(text: str) -> str:

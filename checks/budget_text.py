@@ -92,7 +92,7 @@ class Resolver:
         if method is None:
             return []
         found: list[Cell] = (
-            method(rest) if rest or head in ("item", "class", "three_public", "income") else method()
+            method(rest) if rest or head in ("item", "code", "class", "three_public", "income") else method()
         )
         return found
 
@@ -308,6 +308,15 @@ class Resolver:
             if table is None:
                 continue
             row = self._find_item(table, names)
+            out += _row_cell(table, row, main_measure(table))
+        return out
+
+    def _code(self, code: str) -> list[Cell]:
+        out: list[Cell] = []
+        for table in (self.general, self.expenditure):
+            if table is None:
+                continue
+            row = next((r for r in table.rows if r.code == code), None)
             out += _row_cell(table, row, main_measure(table))
         return out
 

@@ -27,7 +27,7 @@ from fiscaldoc.lexicon.text import key
 
 _FILLER = re.compile(r"(?:为|是|共计|合计为|总计为|达到|达|约)+$")
 _QUOTES = re.compile(r"[“”\"'‘’《》]")
-_ITEM = re.compile(r"([^“”\"]*?)\(类\)([^“”\"]*?)\(款\)([^“”\"]*?)\(项\)")
+_ITEM = re.compile(r"([^“”\"]*?)\((\d{3})?类\)([^“”\"]*?)\((\d{1,2})?款\)([^“”\"]*?)\((\d{1,2})?项\)")
 _ITEM_DASHED = re.compile(r"“([^“”]+?)[-—－]([^“”]+?)[-—－]([^“”]+?)”(?:科目)?$")
 _CLASS = re.compile(r"([^,.;:“”]{2,20}?)\(类\)$")
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|降低|持平)$")
@@ -108,12 +108,20 @@ def base_prefix(label: str) -> str:
     return _BUDGETED.sub("", _PREVIOUS.sub("", text))
 
 
+def item_code(label: str) -> str | None:
+    """The 科目编码 a label prints inside its markers: ``公共安全支出（204类）司法（06款）…（01项）``."""
+    match = _ITEM.search(key(label))
+    if match and match.group(2) and match.group(4) and match.group(6):
+        return match.group(2) + match.group(4).zfill(2) + match.group(6).zfill(2)
+    return None
+
+
 def item_path(label: str) -> tuple[str, str, str] | None:
     """(类, 款, 项) names a label quotes: ``“A（类）B（款）C（项）”`` or ``“A-B-C”科目``."""
     text = key(label)
     match = _ITEM.search(text)
     if match:
-        first, second, third = (_QUOTES.sub("", p) for p in match.groups())
+        first, second, third = (_QUOTES.sub("", match.group(n)) for n in (1, 3, 5))
         return re.sub(r"^[\d.、．]+", "", first), second, third
     match = _ITEM_DASHED.search(text)
     if match:
@@ -125,8 +133,9 @@ def subject_of(label: str) -> str | None:
     """The subject a figure's label names (see the module's table), or None."""
     item = item_path(label)
     text = clean_label(label)
-    if item is not None and (text.endswith("”") or text.endswith("科目") or text.endswith("(项)")):
-        return "item:" + "/".join(item)
+    if item is not None and (text.endswith(("”", "科目")) or re.search(r"\(\d*项\)$", text)):
+        code = item_code(label)
+        return f"code:{code}" if code else "item:" + "/".join(item)
     plain = _QUOTES.sub("", text)
     match = _CLASS.search(plain)
     if match:

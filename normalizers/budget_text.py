@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fiscaldoc.lexicon.budget_phrases import base_kind, base_prefix, is_change, item_path, subject_of
+from fiscaldoc.lexicon.budget_phrases import (
+    base_kind,
+    base_prefix,
+    is_change,
+    item_code,
+    item_path,
+    subject_of,
+)
 from fiscaldoc.lexicon.numbers import parse_number, to_yuan
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.model.document import Block, Line
@@ -145,7 +152,9 @@ def statements(lines: Sequence[Line], document_id: str, first_ordinal: int = 1) 
 def _read(sentence: _Sentence, context: _Context, out: _Out) -> None:
     item = item_path(sentence.text)
     if item is not None:
-        context.subject, context.previous, context.budgeted = "item:" + "/".join(item), None, None
+        code = item_code(sentence.text)
+        context.subject = f"code:{code}" if code else "item:" + "/".join(item)
+        context.previous, context.budgeted = None, None
     elif sentence.heading:
         context.subject, context.previous, context.budgeted = None, None, None
     scope: str | None = None
@@ -178,7 +187,7 @@ def _read(sentence: _Sentence, context: _Context, out: _Out) -> None:
             subject = _qualified(context.subject, label)
         if subject is None:
             continue
-        if subject.startswith(("item:", "class:", "three_public")):
+        if subject.startswith(("item:", "code:", "class:", "three_public")):
             context.subject = subject.split("|")[0] if subject.startswith("three_public") else subject
         scope = scope or subject
         last = subject

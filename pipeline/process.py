@@ -151,13 +151,13 @@ def process(
         )
 
     raw, records = reading.raw, reading.records
-    found = records.allocation_plans or records.performance_forms
+    found = records.allocation_plans or records.performance_forms or records.budget_tables
     status: DocumentStatus = "loaded"
     error = None
     if not found:
         status = "failed"
         error = "; ".join(raw.problems) or (
-            "not a budget attachment: no allocation table or performance form found"
+            "not a budget attachment: no allocation table, performance form or budget table found"
         )
     elif raw.problems:
         status, error = "partial", "; ".join(raw.problems)
