@@ -157,10 +157,12 @@ BUDGET_KIND_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 BUDGET_STAGE_WORDS = {"决算": "final", "预算": "budget"}
 """决算 first: a final account's 三公 table title says 预决算."""
 BUDGET_TITLE_MAX_CHARS = 60
-_TITLE_TAIL = re.compile(r"(?:[(（]?续(?:表)?[0-9一二三四五六七八九十]*[)）]?)$")
+_TITLE_TAIL = re.compile(
+    r"(?:[(（]?续(?:表)?[0-9一二三四五六七八九十]*[)）]?|[(（]?(?:金额)?单位[:：]?(?:亿元|万元|元)[)）]?)$"
+)
 _CN_NUMBER = "一二三四五六七八九十"
 _TITLE_HEAD = re.compile(
-    rf"^(?:附?表\s*[0-9{_CN_NUMBER}]+\s*[:：.、]?|[0-9]+\s*[.．、]|[{_CN_NUMBER}]+\s*、)"
+    rf"^(?:附?表\s*[0-9{_CN_NUMBER}]+(?:[-—－][0-9]+)?\s*[:：.、]?|[0-9]+\s*[.．、]|[{_CN_NUMBER}]+\s*、)"
 )
 _LEADERS = re.compile(r"[…．.·]{3,}|\.{2,}\s*\d+$")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:!?！？]")
@@ -174,7 +176,7 @@ def budget_title_key(text: str) -> str | None:
     text = key(text)
     if not text or len(text) > BUDGET_TITLE_MAX_CHARS or _LEADERS.search(text):
         return None
-    text = _TITLE_HEAD.sub("", _TITLE_TAIL.sub("", text))
+    text = _TITLE_HEAD.sub("", _TITLE_TAIL.sub("", _TITLE_TAIL.sub("", text)))
     if _SENTENCE_PUNCT.search(text) or not text.endswith("表") or _PART_HEADING.match(text):
         return None
     if not any(w in text for w in ("预算", "决算", "三公", "收支", "收入", "支出")):

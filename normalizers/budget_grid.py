@@ -259,9 +259,8 @@ def layout_of(header: list[Row], data: list[Row], two_sided: bool) -> Layout:
             if role == "name" and by_content == "amount" and any("," in v or "." in v for v in values):
                 role = "amount"  # a header that merely sits over figures
         elif paths[c]:
-            role = "name" if by_content in ("name",) and not _has_figures(values) else "amount"
-            if by_content == "code" and not _has_separators(values):
-                role = "code"
+            # A header that names no label column heads figures, whatever their digits look like.
+            role = "name" if by_content == "name" and not _has_figures(values) else "amount"
         else:
             role = by_content or "amount"
         roles.append(role)
