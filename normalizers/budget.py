@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.lexicon.vocabulary import budget_kind, budget_stage, budget_title_key
-from fiscaldoc.model.document import Block, Line, RawDocument
+from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row
 from fiscaldoc.model.records import BudgetStatement, BudgetTable, ParseReport, Records
 from fiscaldoc.normalizers import budget_find, budget_text
 from fiscaldoc.normalizers.budget_grid import Layout, layout_of, split_header
@@ -38,8 +38,9 @@ def starts_at(blocks: Sequence[Block], i: int) -> bool:
 
 def consume(blocks: Sequence[Block], i: int, document_id: str, ordinal: int) -> tuple[Records, int]:
     found = budget_find.extent(blocks, i)
-    header, start = split_header(found.rows)
-    data = found.rows[start:]
+    rows = [*(_band_row(band, found.rows) for band in found.bands), *found.rows]
+    header, start = split_header(rows)
+    data = rows[start:]
     title = _repaired_title(found.title, found.lines)
     kind = budget_kind(budget_title_key(title) or "")
     layout = layout_of(header, data, kind in TWO_SIDED)
@@ -128,6 +129,14 @@ def finish(doc: RawDocument, document_id: str, records: Records) -> None:
         *budget_text.statements(budget_text.text_lines(blocks, skip), document_id),
     ]
     records.budget_statements = [s.model_copy(update={"ordinal": n}) for n, s in enumerate(found, start=1)]
+
+
+def _band_row(band: Line, rows: list[Row]) -> Row:
+    """A header band the reader gave as a line, back as a grid row spanning the table."""
+    width = max((len(r.cells) for r in rows[:5]), default=1)
+    covered = [Cell("", page=band.page, covered=True) for _ in range(width - 1)]
+    cells = (Cell(band.text, page=band.page, span=(1, width)), *covered)
+    return Row(cells, page=band.page, engine=rows[0].engine if rows else "")
 
 
 def _repaired_title(title: str, lines: list[Line]) -> str:

@@ -37,6 +37,9 @@ class Extent:
     end: int
     title: str
     lines: list[Line] = field(default_factory=list)
+    bands: list[Line] = field(default_factory=list)
+    """Short lines just above the grid: a header band the reader took for text (a spreadsheet's
+    merged top header row)."""
     rows: list[Row] = field(default_factory=list)
     notes: list[Line] = field(default_factory=list)
 
@@ -85,6 +88,12 @@ def is_note(line: Line) -> bool:
     return bool(_NOTE.match(key(line.text))) or "本表" in line.text or "空表" in line.text
 
 
+def is_band(line: Line) -> bool:
+    """A header band printed as a line: short words, no sentence, no figure."""
+    k = key(line.text)
+    return 2 <= len(k) <= 24 and not re.search(r"[，。；：,.;:0-9]", k) and not k.endswith("表")
+
+
 def _is_framing(line: Line) -> bool:
     """Lines that may stand between a title and its grid, or between pages of a table."""
     k = key(line.text)
@@ -109,7 +118,7 @@ def starts_at(blocks: Sequence[Block], i: int) -> bool:
             return title_at(blocks, j) is None or bool(_grid_follows(blocks, j))
         if title_at(blocks, j) is not None:
             return False
-        if not _is_framing(block):
+        if not (_is_framing(block) or is_band(block)):
             return False
     return False
 
@@ -147,7 +156,7 @@ def extent(blocks: Sequence[Block], i: int) -> Extent:
             elif seen_row and is_note(block):
                 found.notes.append(block)
             elif not seen_row:
-                found.lines.append(block)
+                (found.bands if is_band(block) else found.lines).append(block)
             elif found.notes and block.page == last_page and not _is_heading(block):
                 found.notes.append(block)  # a note's continuation line
             else:

@@ -55,8 +55,11 @@ def _amount(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _match_table(truth: dict[str, Any], tables: list[BudgetTable]) -> BudgetTable | None:
-    """Ours that starts on the truth table's first page (the nearest one otherwise)."""
+def _match_table(truth: dict[str, Any], tables: list[BudgetTable], index: int) -> BudgetTable | None:
+    """Ours that starts on the truth table's first page; the one in the same place where the
+    format has no pages (a workbook's sheets)."""
+    if tables and all(t.page_start is None for t in tables):
+        return tables[index] if index < len(tables) else None
     same = [t for t in tables if t.page_start == truth["page_start"]]
     if same:
         kinds = [t for t in same if t.kind == truth["kind"]]
@@ -75,9 +78,9 @@ def score(truth: dict[str, Any], records: Records, checks: list[CheckResult] | N
     by_table: dict[str, list[BudgetLine]] = defaultdict(list)
     for line in records.budget_lines:
         by_table[line.table_id].append(line)
-    for t in truth["tables"]:
+    for index, t in enumerate(truth["tables"]):
         out.tables += 1
-        ours = _match_table(t, records.budget_tables)
+        ours = _match_table(t, records.budget_tables, index)
         if ours is not None and ours.kind == t["kind"]:
             out.tables_found += 1
         else:
