@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 
-def _columns(table: dict[str, Any]) -> list[tuple[str | None, str, str | None]]:
+Column = tuple[str | None, str, str | None]
+Merge = tuple[int, int, int, int, str]
+
+
+def _columns(table: dict[str, Any]) -> list[Column]:
     """(side, role, measure) per column: each side's label columns, then its amounts."""
     sides = list(dict.fromkeys(ln["side"] for ln in table["lines"])) or [None]
-    out: list[tuple[str | None, str, str | None]] = []
+    out: list[Column] = []
     for side in sides:
         lines = [ln for ln in table["lines"] if ln["side"] == side]
         measures = [m for m in table["measures"] if any(ln["measure"] == m for ln in lines)]
@@ -26,7 +30,9 @@ def _columns(table: dict[str, Any]) -> list[tuple[str | None, str, str | None]]:
     return out
 
 
-def _header(columns: list[tuple[str | None, str, str | None]]) -> tuple[int, list[tuple[int, int, int, int, str]]]:
+def _header(
+    columns: list[tuple[str | None, str, str | None]],
+) -> tuple[int, list[tuple[int, int, int, int, str]]]:
     """Header depth and merged cells (row, col, last_row, last_col, text), 0-based."""
     paths = [m.split("/") if m else [] for _, _, m in columns]
     depth = max((len(p) for p in paths), default=1)
