@@ -157,6 +157,10 @@ BUDGET_KIND_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 BUDGET_STAGE_WORDS = {"决算": "final", "预算": "budget"}
 """决算 first: a final account's 三公 table title says 预决算."""
 BUDGET_TITLE_MAX_CHARS = 60
+NOT_BUDGET_TABLES = ("绩效", "分配", "申报")
+"""Titles of the other document types (绩效目标表, 资金分配表): their own readers take them."""
+BUDGET_TABLE_WORDS = ("科目", "功能分类", "经济分类", "预算数", "决算数", "基本支出", "收入", "支出")
+"""Header words of a budget table: a title the kinds do not name starts one only over these."""
 _TITLE_TAIL = re.compile(
     r"(?:[(（]?续(?:表)?[0-9一二三四五六七八九十]*[)）]?|[(（]?(?:金额)?单位[:：]?(?:亿元|万元|元)[)）]?)$"
 )
@@ -180,6 +184,8 @@ def budget_title_key(text: str) -> str | None:
     if _SENTENCE_PUNCT.search(text) or not text.endswith("表") or _PART_HEADING.match(text):
         return None
     if not any(w in text for w in ("预算", "决算", "三公", "收支", "收入", "支出")):
+        return None
+    if any(w in text for w in NOT_BUDGET_TABLES):
         return None
     return text
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fiscaldoc.lexicon.text import key
-from fiscaldoc.lexicon.vocabulary import budget_title_key
+from fiscaldoc.lexicon.vocabulary import BUDGET_TABLE_WORDS, budget_kind, budget_title_key
 from fiscaldoc.model.document import Block, Line, Row
 from fiscaldoc.normalizers.budget_grid import is_metadata_row
 from fiscaldoc.normalizers.stream import is_page_furniture
@@ -115,12 +115,31 @@ def starts_at(blocks: Sequence[Block], i: int) -> bool:
         if isinstance(block, Row):
             if is_metadata_row(block) or not any(not c.is_blank for c in block.cells):
                 continue
-            return title_at(blocks, j) is None or bool(_grid_follows(blocks, j))
+            if title_at(blocks, j) is not None and not _grid_follows(blocks, j):
+                return False
+            return _names_a_kind(blocks, i) or _budget_header(blocks, j)
         if title_at(blocks, j) is not None:
             return False
         if not (_is_framing(block) or is_band(block)):
             return False
     return False
+
+
+def _names_a_kind(blocks: Sequence[Block], i: int) -> bool:
+    title = budget_title_key(block_text(blocks[i]))
+    return title is not None and budget_kind(title) != "other"
+
+
+def _budget_header(blocks: Sequence[Block], j: int, rows: int = 4) -> bool:
+    """The grid's first rows carry a budget table's header words (科目编码, 预算数 …)."""
+    texts = [
+        key(c.text)
+        for block in blocks[j : j + rows + 1]
+        if isinstance(block, Row)
+        for c in block.cells
+        if not c.is_blank
+    ]
+    return any(w in t for t in texts for w in BUDGET_TABLE_WORDS)
 
 
 def _grid_follows(blocks: Sequence[Block], j: int) -> bool:

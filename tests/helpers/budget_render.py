@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-
 Column = tuple[str | None, str, str | None]
 Merge = tuple[int, int, int, int, str]
 
@@ -30,13 +29,11 @@ def _columns(table: dict[str, Any]) -> list[Column]:
     return out
 
 
-def _header(
-    columns: list[tuple[str | None, str, str | None]],
-) -> tuple[int, list[tuple[int, int, int, int, str]]]:
+def _header(columns: list[Column]) -> tuple[int, list[Merge]]:
     """Header depth and merged cells (row, col, last_row, last_col, text), 0-based."""
     paths = [m.split("/") if m else [] for _, _, m in columns]
     depth = max((len(p) for p in paths), default=1)
-    cells: list[tuple[int, int, int, int, str]] = []
+    cells: list[Merge] = []
     for c, (_, role, _) in enumerate(columns):
         if role == "code":
             cells.append((0, c, depth - 1, c, "科目编码"))
