@@ -90,7 +90,10 @@ def is_note(line: Line) -> bool:
 
 def is_band(line: Line) -> bool:
     """A header band printed as a line: short words, no sentence, no figure."""
-    k = key(line.text)
+    text = line.text.strip()
+    k = key(text)
+    if re.search(r"\s", text):
+        return False  # several header cells run together on one line: not one merged band
     return 2 <= len(k) <= 24 and not re.search(r"[，。；：,.;:0-9]", k) and not k.endswith("表")
 
 

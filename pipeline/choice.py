@@ -64,8 +64,9 @@ class Reading:
     @property
     def verdict(self) -> Verdict:
         found = self.records.allocation_plans or self.records.budget_tables
-        if not found or (not self.records.budget_tables and names_budget_tables(self.raw)):
-            return Verdict(1, 0, 0, 0, 0)
+        missing = budget_shortfall(self.raw, self.records)
+        if not found or missing:
+            return Verdict(max(missing, 1 if not found else 0), 0, 0, 0, 0)
         statuses = [c.status for c in self.checks if c.rule in ARITHMETIC_RULES]
         failures, passes = statuses.count("fail"), statuses.count("pass")
         items = self.records.allocation_items
@@ -74,15 +75,33 @@ class Reading:
         return Verdict(0, failures - passes, len(items) - numbered, -read, failures)
 
 
-def names_budget_tables(raw: RawDocument) -> bool:
-    """The text carries the title of a standard budget table (收支总表, 一般公共预算支出表 …):
-    a reading that found none of them lost them."""
+def named_budget_kinds(raw: RawDocument) -> set[str]:
+    """The standard budget tables (收支总表, 一般公共预算支出表 …) whose titles the text carries."""
+    kinds: set[str] = set()
     for block in raw.blocks:
         if isinstance(block, Line):
             title = budget_title_key(block.text)
             if title is not None and budget_kind(title) != "other":
-                return True
-    return False
+                kinds.add(budget_kind(title))
+    return kinds
+
+
+def names_budget_tables(raw: RawDocument) -> bool:
+    return bool(named_budget_kinds(raw))
+
+
+def budget_shortfall(raw: RawDocument, records: Records) -> int:
+    """Standard tables a reading lost: kinds the text names that it did not read, and tables it
+    found but read nothing of (no figure, and no note saying the table is empty)."""
+    named = named_budget_kinds(raw)
+    if not named and not records.budget_tables:
+        return 0
+    with_figures = {ln.table_id for ln in records.budget_lines if ln.amount_yuan is not None}
+    with_notes = {s.subject for s in records.budget_statements if s.kind == "note"}
+    read = {t.table_id for t in records.budget_tables if t.table_id in with_figures | with_notes}
+    unread = len(records.budget_tables) - len(read)
+    kinds = {t.kind for t in records.budget_tables if t.table_id in read}
+    return unread + len(named - kinds)
 
 
 def read(raw: RawDocument, document_id: str) -> Reading:
