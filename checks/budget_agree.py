@@ -29,7 +29,7 @@ from fiscaldoc.checks.budget_model import (
     tables_of,
     total,
 )
-from fiscaldoc.checks.budget_sums import Tally, is_total_part, side_totals, total_measure
+from fiscaldoc.checks.budget_sums import Tally, is_total_part, misread_tables, side_totals, total_measure
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.lexicon.vocabulary import strip_ordinal
 from fiscaldoc.model.records import CheckResult, Records
@@ -101,7 +101,8 @@ def _class_rows(table: Table) -> dict[str, TableRow]:
 
 
 def budget_tables_agree(records: Records, document_id: str) -> list[CheckResult]:
-    tables = tables_of(records)
+    misread = misread_tables(records, document_id)
+    tables = [t for t in tables_of(records) if t.id not in misread]
     tally = Tally()
     summary = first_of(tables, "income_expenditure_summary")
     income = first_of(tables, "income")

@@ -18,6 +18,7 @@ is its own ``warn`` (rounding) or ``fail`` row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from fiscaldoc.checks.budget_model import (
     Figure,
@@ -54,9 +55,13 @@ class Tally:
             self.findings.append(finding)
 
 
-def _closing(document_id: str, rule: str, table: Table, tally: Tally, what: str) -> list[CheckResult]:
+def _closing(
+    document_id: str, rule: str, table: Table, tally: Tally, what: str, misread: dict[str, str] | None = None
+) -> list[CheckResult]:
     if not tally.checked:
         return []
+    if misread and table.id in misread:
+        return [result(document_id, rule, table.id, None, None, "warn", misread[table.id])]
     if tally.findings:
         return tally.findings
     title = table.table.title
@@ -110,43 +115,48 @@ def _segments(rows: list[TableRow]) -> list[tuple[TableRow | None, list[TableRow
     return out
 
 
-def budget_hierarchy_adds_up(records: Records, document_id: str) -> list[CheckResult]:
+def hierarchy_tally(table: Table, document_id: str) -> Tally:
+    """Each 类 against its 款, each 款 against its 项, each 合计 against the rows it closes."""
     rule = "budget_hierarchy_adds_up"
+    tally = Tally()
+    for side in dict.fromkeys(r.side for r in table.rows):
+        rows = table.side(side)
+        measures = table.side_measures(side)
+        coded = [r for r in rows if r.code and r.level is not None]
+        for parent in coded:
+            assert parent.code is not None
+            children = [
+                r
+                for r in coded
+                if r.code is not None
+                and len(r.code) == len(parent.code) + 2
+                and r.code.startswith(parent.code)
+            ]
+            if not children:
+                continue
+            word = {1: "款", 2: "项"}.get(parent.level or 0, "children")
+            for m in measures:
+                subject = f"{table.id}/{parent.code}"
+                what = f"{table.table.title} {parent.label} [{m}] vs the sum of its {len(children)} {word}"
+                _compare(tally, document_id, rule, subject, parent.get(m), _sum(children, m), what)
+        for closing, members in _segments(rows):
+            if closing is None or not members:
+                continue
+            top = min(r.level or 9 for r in members)
+            heads = [r for r in members if (r.level or 9) == top]
+            for m in measures:
+                subject = f"{table.id}/{closing.name}"
+                what = f"{table.table.title} {closing.name} [{m}] vs the sum of its {len(heads)} top rows"
+                _compare(tally, document_id, rule, subject, closing.get(m), _sum(heads, m), what)
+    return tally
+
+
+def budget_hierarchy_adds_up(records: Records, document_id: str) -> list[CheckResult]:
     out: list[CheckResult] = []
+    misread = misread_tables(records, document_id)
     for table in tables_of(records):
-        tally = Tally()
-        for side in dict.fromkeys(r.side for r in table.rows):
-            rows = table.side(side)
-            measures = table.side_measures(side)
-            coded = [r for r in rows if r.code and r.level is not None]
-            for parent in coded:
-                assert parent.code is not None
-                children = [
-                    r
-                    for r in coded
-                    if r.code is not None
-                    and len(r.code) == len(parent.code) + 2
-                    and r.code.startswith(parent.code)
-                ]
-                if not children:
-                    continue
-                word = {1: "款", 2: "项"}.get(parent.level or 0, "children")
-                for m in measures:
-                    subject = f"{table.id}/{parent.code}"
-                    what = (
-                        f"{table.table.title} {parent.label} [{m}] vs the sum of its {len(children)} {word}"
-                    )
-                    _compare(tally, document_id, rule, subject, parent.get(m), _sum(children, m), what)
-            for closing, members in _segments(rows):
-                if closing is None or not members:
-                    continue
-                top = min(r.level or 9 for r in members)
-                heads = [r for r in members if (r.level or 9) == top]
-                for m in measures:
-                    subject = f"{table.id}/{closing.name}"
-                    what = f"{table.table.title} {closing.name} [{m}] vs the sum of its {len(heads)} top rows"
-                    _compare(tally, document_id, rule, subject, closing.get(m), _sum(heads, m), what)
-        out.extend(_closing(document_id, rule, table, tally, "科目 sums"))
+        tally = hierarchy_tally(table, document_id)
+        out.extend(_closing(document_id, "budget_hierarchy_adds_up", table, tally, "科目 sums", misread))
     return out
 
 
@@ -220,25 +230,56 @@ def _carry_over(measures: list[str]) -> list[tuple[list[str], list[str]]]:
     return []
 
 
-def budget_columns_add_up(records: Records, document_id: str) -> list[CheckResult]:
+def columns_tally(table: Table, document_id: str) -> Tally:
+    """Each row's total columns against their parts."""
     rule = "budget_columns_add_up"
+    tally = Tally()
+    for side in dict.fromkeys(r.side for r in table.rows):
+        relations = column_relations(table.side_measures(side))
+        for row in table.side(side):
+            for declared, parts in relations:
+                left = [row.get(m) for m in declared]
+                right = [row.get(m) for m in parts]
+                if any(f is None for f in left + right):
+                    continue
+                a = total(f for f in left if f is not None)
+                b = total(f for f in right if f is not None)
+                subject = f"{table.id}/{row.code or row.name}"
+                what = f"{table.table.title} {row.label}: {' + '.join(declared)} vs {' + '.join(parts)}"
+                _compare(tally, document_id, rule, subject, a, b, what)
+    return tally
+
+
+def budget_columns_add_up(records: Records, document_id: str) -> list[CheckResult]:
     out: list[CheckResult] = []
+    misread = misread_tables(records, document_id)
     for table in tables_of(records):
-        tally = Tally()
-        for side in dict.fromkeys(r.side for r in table.rows):
-            relations = column_relations(table.side_measures(side))
-            for row in table.side(side):
-                for declared, parts in relations:
-                    left = [row.get(m) for m in declared]
-                    right = [row.get(m) for m in parts]
-                    if any(f is None for f in left + right):
-                        continue
-                    a = total(f for f in left if f is not None)
-                    b = total(f for f in right if f is not None)
-                    subject = f"{table.id}/{row.code or row.name}"
-                    what = f"{table.table.title} {row.label}: {' + '.join(declared)} vs {' + '.join(parts)}"
-                    _compare(tally, document_id, rule, subject, a, b, what)
-        out.extend(_closing(document_id, rule, table, tally, "row sums across columns"))
+        tally = columns_tally(table, document_id)
+        out.extend(
+            _closing(document_id, "budget_columns_add_up", table, tally, "row sums across columns", misread)
+        )
+    return out
+
+
+MISREAD_SHARE = Decimal("0.3")
+MISREAD_FAILS = 4
+"""A table where this many sums, and this share of them, fail was misread, not misprinted: a
+printed table with an error has one or two wrong figures, each failing a sum or two."""
+
+
+def misread_tables(records: Records, document_id: str) -> dict[str, str]:
+    """Tables whose sums fail too widely for the document to be wrong: why, per table_id."""
+    out: dict[str, str] = {}
+    for table in tables_of(records):
+        tallies = (hierarchy_tally(table, document_id), columns_tally(table, document_id))
+        checked = sum(t.checked for t in tallies)
+        fails = sum(1 for t in tallies for f in t.findings if f.status == "fail")
+        if fails >= MISREAD_FAILS and fails >= MISREAD_SHARE * checked:
+            pages = f"p{table.table.page_start}" if table.table.page_start else "its sheet"
+            out[table.id] = (
+                f"{table.table.title} ({pages}) looks misread: {fails} of {checked} sums fail; "
+                "its figures are not trusted (check the reading, not the document)"
+            )
     return out
 
 

@@ -31,7 +31,7 @@ from fiscaldoc.checks.budget_model import (
     total,
     yuan_text,
 )
-from fiscaldoc.checks.budget_sums import _terms, is_total_part, side_totals
+from fiscaldoc.checks.budget_sums import _terms, is_total_part, misread_tables, side_totals
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.lexicon.vocabulary import strip_ordinal
 from fiscaldoc.model.records import BudgetStatement, CheckResult, CheckStatus, Records
@@ -373,7 +373,8 @@ def _span(f: Callable[[Decimal, Decimal], Decimal], a: Figure, b: Figure) -> tup
 class _Checker:
     def __init__(self, records: Records, document_id: str) -> None:
         self.document_id = document_id
-        self.resolver = Resolver(tables_of(records))
+        misread = misread_tables(records, document_id)
+        self.resolver = Resolver([t for t in tables_of(records) if t.id not in misread])
         self.findings: list[CheckResult] = []
         self.checked = 0
 

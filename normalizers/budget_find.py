@@ -181,11 +181,28 @@ def extent(blocks: Sequence[Block], i: int) -> Extent:
                 (found.bands if is_band(block) else found.lines).append(block)
             elif found.notes and block.page == last_page and not _is_heading(block):
                 found.notes.append(block)  # a note's continuation line
+            elif _stray(blocks, j, last_page):
+                found.lines.append(block)  # a cell's overflowing fragment between two rows
             else:
                 break
         j += 1
     found.end = j
     return found
+
+
+def _stray(blocks: Sequence[Block], j: int, page: int | None) -> bool:
+    """A few characters between two rows of one page: text a cell let out, not running text."""
+    line = blocks[j]
+    following = blocks[j + 1] if j + 1 < len(blocks) else None
+    if not isinstance(line, Line):
+        return False
+    k = key(line.text)
+    return (
+        isinstance(following, Row)
+        and line.page == page == following.page
+        and 0 < len(k) <= 8
+        and not re.search(r"[，。；,;]", k)
+    )
 
 
 def block_text_all(row: Row) -> str:

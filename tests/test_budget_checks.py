@@ -246,3 +246,22 @@ p8 R 1.35 | 1.35 | 20.00
     silent = empty_fund.replace("p7 L 注：本单位无政府性基金预算财政拨款安排的预算，故本表为空表。\n", "")
     _, found = _checks(tmp_path, NON_FISCAL_UNIT + silent + lying, "budget_tables_complete")
     assert {c.subject for c in found if c.status == "fail"} == {"doc/state_capital", "doc:b7", "doc:b8"}
+
+
+def test_a_misread_table_is_one_warning_and_a_partial_document(tmp_path: Path) -> None:
+    """Figures shifted by a column in every row: the reading is wrong, not the document."""
+    from fiscaldoc.pipeline.process import budget_problems
+
+    shifted = "\n".join(
+        line.replace(" | 100 | 100 | 0", " | 100 | 0 | 100").replace(
+            " | 300 | 100 | 200", " | 100 | 300 | 200"
+        )
+        for line in GOOD_ROWS.splitlines()
+    )
+    shifted += "\np1 R 201 | 05 | 08 | 普查 | 50 | 0 | 10\np1 R 201 | 05 | 09 | 调查 | 60 | 0 | 10\n"
+    records, found = _checks(tmp_path, _function_table(shifted), "budget_columns_add_up")
+    assert [(c.status, c.subject) for c in found] == [("warn", "doc:b1")]
+    assert "misread" in found[0].message
+    assert [c.status for c in run_checks(records, "doc") if c.rule == "budget_hierarchy_adds_up"] == ["warn"]
+    (problem,) = budget_problems(records, "doc")
+    assert "looks misread" in problem

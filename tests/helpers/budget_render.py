@@ -60,8 +60,11 @@ def _header(columns: list[Column]) -> tuple[int, list[Merge]]:
     return depth, cells
 
 
-def write_workbook(truth: dict[str, Any], path: Path) -> None:
+def write_workbook(truth: dict[str, Any], path: Path, borders: bool = True) -> None:
+    """One sheet per table; ``borders`` draws every grid cell's border (as budget offices do), so
+    the sheet printed to PDF is a ruled table."""
     from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -103,4 +106,20 @@ def write_workbook(truth: dict[str, Any], path: Path) -> None:
                     places = len(line["amount_text"].split(".")[1]) if "." in line["amount_text"] else 0
                     grouping = "#,##0" if "," in line["amount_text"] or abs(value) >= 1000 else "0"
                     cell.number_format = grouping + ("." + "0" * places if places else "")
+        if table.get("empty_note"):
+            sheet.cell(3 + depth + len(rows) + 1, 1, table["empty_note"])
+        if borders:
+            thin = Side(style="thin")
+            last_row = 3 + depth + len(rows) - 1
+            for row_cells in sheet.iter_rows(min_row=3, max_row=last_row, max_col=width):
+                for cell in row_cells:
+                    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        from openpyxl.utils import get_column_letter
+
+        for c, (_, role, _) in enumerate(columns):
+            sheet.column_dimensions[get_column_letter(1 + c)].width = {"code": 10, "name": 36}.get(role, 24)
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.save(path)

@@ -55,10 +55,12 @@ def _amount(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _match_table(truth: dict[str, Any], tables: list[BudgetTable], index: int) -> BudgetTable | None:
+def _match_table(
+    truth: dict[str, Any], tables: list[BudgetTable], index: int, by_order: bool = False
+) -> BudgetTable | None:
     """Ours that starts on the truth table's first page; the one in the same place where the
-    format has no pages (a workbook's sheets)."""
-    if tables and all(t.page_start is None for t in tables):
+    format has no pages (a workbook's sheets) or its pages differ."""
+    if by_order or (tables and all(t.page_start is None for t in tables)):
         return tables[index] if index < len(tables) else None
     same = [t for t in tables if t.page_start == truth["page_start"]]
     if same:
@@ -73,14 +75,17 @@ def _cell_key(line: dict[str, Any] | BudgetLine) -> tuple[str | None, str, str]:
     return line["side"], key(line["name"]), key(line["measure"])
 
 
-def score(truth: dict[str, Any], records: Records, checks: list[CheckResult] | None = None) -> Score:
+def score(
+    truth: dict[str, Any], records: Records, checks: list[CheckResult] | None = None, by_order: bool = False
+) -> Score:
+    """``by_order`` matches tables by their place, for a rendering whose pages differ."""
     out = Score()
     by_table: dict[str, list[BudgetLine]] = defaultdict(list)
     for line in records.budget_lines:
         by_table[line.table_id].append(line)
     for index, t in enumerate(truth["tables"]):
         out.tables += 1
-        ours = _match_table(t, records.budget_tables, index)
+        ours = _match_table(t, records.budget_tables, index, by_order)
         if ours is not None and ours.kind == t["kind"]:
             out.tables_found += 1
         else:
