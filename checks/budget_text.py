@@ -272,6 +272,9 @@ class Resolver:
             return any(part[:4] in p for p in path)
 
         chosen = [m for m in measures if fits(m)]
+        if not chosen and qualifier:
+            qualifier = ""  # a budget's 三公 table has no 预算数/决算数 columns
+            chosen = [m for m in measures if fits(m)]
         if not qualifier and any("决算数" in m for m in chosen):
             chosen = [m for m in chosen if "决算数" in m] or chosen
         out: list[Cell] = []

@@ -36,8 +36,8 @@ _BUDGETED = re.compile(r"(?:年初|全年|调整后?)预算数?$")
 
 # Ordered: the first pattern matching the end of a label wins.
 _SUBJECTS: tuple[tuple[str, str], ...] = (
-    (r"财政拨款收入支出总计$|财政拨款收支总计$", "fiscal_grand_total"),
-    (r"收入支出总计$|收支总计$|收入支出总额$", "grand_total"),
+    (r"财政拨款收入[、和与]?支出(?:决算|预算)?总计$|财政拨款收支(?:决算|预算)?总计$", "fiscal_grand_total"),
+    (r"收入[、和与]?支出(?:决算|预算)?总计$|收支(?:决算|预算)?总计$|收入支出总额$", "grand_total"),
     (r"本年收入合计$|本年收入$", "income_this_year"),
     (r"本年支出合计$|本年支出$", "expenditure_this_year"),
     (
@@ -157,6 +157,6 @@ def three_public(text: str) -> str | None:
     qualifier = ""
     if "决算" in tail:
         qualifier = "|决算数"
-    elif "预算" in tail and "年初" in tail:
-        qualifier = "|预算数"
+    elif "预算" in tail:
+        qualifier = "|预算数"  # a table without 预算数/决算数 columns ignores it
     return f"three_public:{part}{qualifier}"

@@ -28,7 +28,7 @@ from fiscaldoc.normalizers.budget_grid import (
     is_metadata_row,
 )
 
-_GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
+_GLUED_CODE = re.compile(r"^[\[【(（]?(\d{3}(?:\d{2}){0,2})[\]】)）]?\s*([^\d\s].*)$")
 _LEVELS = {3: 1, 5: 2, 7: 3}
 
 
@@ -58,6 +58,11 @@ def cell_text(cell: Cell) -> str:
     return collapse(join_wrapped(cell.text.split("\n")))
 
 
+def _strip_code(printed: str) -> str:
+    """The name a cell prints after its code (``[2010101] 行政运行`` → ``行政运行``)."""
+    return re.sub(r"^[\[【(（]?[\d\s]+[\]】)）]?\s*", "", printed)
+
+
 def level_of(code: str | None) -> int | None:
     return _LEVELS.get(len(code)) if code else None
 
@@ -76,7 +81,7 @@ class _Codes:
         if len(parts) == 1:
             glued = _GLUED_CODE.match(parts[0])
             if glued:
-                return glued.group(1), cell_text(cells[group.code_cols[0]])[len(glued.group(1)) :].strip()
+                return glued.group(1), _strip_code(cell_text(cells[group.code_cols[0]]))
             return (parts[0], "") if parts[0].isdigit() else (None, "")
         if not all(p.isdigit() for p in parts if p):
             return None, ""
@@ -89,7 +94,8 @@ class _Codes:
         for part in rest:
             if not part:
                 break
-            code += part.zfill(2)
+            # 款 and 项 are printed as two digits (``05``, sometimes ``5``) or as the whole code
+            code = part if len(part) > 2 and part.startswith(code) else code + part.zfill(2)
         return code or None, ""
 
 
@@ -97,6 +103,8 @@ def _part(index: int, cells: tuple[Cell, ...], group: Group, codes: _Codes, skip
     code, glued_name = codes.read(cells, group)
     name = cell_text(cells[group.name_col]) if group.name_col is not None else ""
     name = name or glued_name
+    if code is None and (glued := _GLUED_CODE.match(key(name))):
+        code, name = glued.group(1), _strip_code(name)  # a 科目 column printing code and name
     if not name and code is None:
         label = next((cell_text(cells[c]) for c in group.label_cols if not cells[c].is_blank), "")
         name = label

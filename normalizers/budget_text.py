@@ -130,7 +130,9 @@ def _figures(sentence: str) -> list[tuple[str, Decimal, str, str]]:
         if value is None:
             continue
         before = normal[start : match.start()]
-        clauses = _CLAUSE.split(before)
+        clauses = [c for c in _CLAUSE.split(before)]
+        while len(clauses) > 1 and not key(clauses[-1]):
+            clauses.pop()  # “…（项）”：25.77万元 — the words stand before the colon
         label = clauses[-1] if clauses else before
         unit = {"%": "%", "％": "%", "万": "万元"}.get(match.group(2), match.group(2))
         out.append((label, value, unit, match.group(0).replace(" ", "")))

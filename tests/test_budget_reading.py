@@ -248,3 +248,27 @@ p14 R 收入总计 | 100.00 | 支出总计 | 100.00
     (table,) = records.budget_tables
     assert (table.kind, table.entity, table.unit) == ("fiscal_grant_summary", "上海市普陀区商务委员会", "元")
     assert {ln.side for ln in records.budget_lines} == {"income", "expenditure"}
+
+
+def test_codes_printed_whole_in_each_level_column_or_bracketed(tmp_path: Path) -> None:
+    text = """\
+p3 L 2024年部门支出预算总表
+p3 L 单位：元
+p3 R 类 | 款 | 项 | 科目名称 | 合计 | 基本支出 | 项目支出
+p3 R 201 |  |  | 一般公共服务支出 | 10 | 10 |
+p3 R 201 | 20101 |  | 人大事务 | 10 | 10 |
+p3 R 201 | 20101 | 2010101 | 行政运行 | 10 | 10 |
+p4 L 2024年部门一般公共预算支出功能分类预算表
+p4 L 单位：元
+p4 R 科目 | 合计 | 基本支出 | 项目支出
+p4 R [2010101] 行政运行（人大） | 10 | 10 |
+"""
+    records = _read(tmp_path, text)
+    assert [(ln.code, ln.level) for ln in _lines(records) if ln.measure == "合计"] == [
+        ("201", 1),
+        ("20101", 2),
+        ("2010101", 3),
+    ]
+    assert [(ln.code, ln.name) for ln in _lines(records, 2) if ln.measure == "合计"] == [
+        ("2010101", "行政运行（人大）")
+    ]
