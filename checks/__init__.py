@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fiscaldoc.checks import rules
+from fiscaldoc.checks import budget_agree, budget_complete, budget_sums, budget_text, rules
 from fiscaldoc.model.records import CheckResult, Records
 
 __all__ = ["RULES", "run_checks"]
@@ -22,6 +22,12 @@ RULES: dict[str, Rule] = {
     "overview_amounts_match": rules.overview_amounts_match,
     "sequence_complete": rules.sequence_complete,
     "indicator_value_plausible": rules.indicator_value_plausible,
+    "budget_totals_balance": budget_sums.budget_totals_balance,
+    "budget_hierarchy_adds_up": budget_sums.budget_hierarchy_adds_up,
+    "budget_columns_add_up": budget_sums.budget_columns_add_up,
+    "budget_tables_agree": budget_agree.budget_tables_agree,
+    "budget_text_matches_tables": budget_text.budget_text_matches_tables,
+    "budget_tables_complete": budget_complete.budget_tables_complete,
 }
 
 

@@ -132,3 +132,113 @@ def indicator_columns(texts: list[str]) -> dict[str, int]:
                 found[name] = index
                 break
     return found
+
+
+# Department/unit budgets and final accounts (部门预算, 单位预算, 部门决算). -----------------
+#
+# A standard table's kind comes from its title, read by meaning: the first rule whose words all
+# occur (and whose excluded words do not) wins, most specific first, so 财政拨款收支预算总表 is a
+# fiscal-grant summary before it is a 收支总表, and 一般公共预算基本支出… an economic table
+# before it is a function-classification one.
+BUDGET_KIND_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("three_public", ("三公",), ()),
+    ("gov_fund", ("政府性基金",), ()),
+    ("state_capital", ("国有资本经营",), ()),
+    ("general_public_basic_expenditure", ("一般公共预算", "基本支出"), ()),
+    ("general_public_basic_expenditure", ("一般公共预算", "经济分类"), ()),
+    ("general_public_expenditure", ("一般公共预算", "支出"), ("项目支出",)),
+    ("fiscal_grant_summary", ("财政拨款", "收支"), ()),
+    ("fiscal_grant_summary", ("财政拨款", "收入支出"), ()),
+    ("income_expenditure_summary", ("收支", "总表"), ()),
+    ("income_expenditure_summary", ("收入支出", "总表"), ()),
+    ("income", ("收入",), ("支出",)),
+    ("expenditure", ("支出",), ("收入", "项目支出", "绩效", "采购")),
+)
+BUDGET_STAGE_WORDS = {"决算": "final", "预算": "budget"}
+"""决算 first: a final account's 三公 table title says 预决算."""
+BUDGET_TITLE_MAX_CHARS = 60
+NOT_BUDGET_TABLES = ("绩效", "分配", "申报")
+"""Titles of the other document types (绩效目标表, 资金分配表): their own readers take them."""
+BUDGET_TABLE_WORDS = ("科目", "功能分类", "经济分类", "预算数", "决算数", "基本支出", "收入", "支出")
+"""Header words of a budget table: a title the kinds do not name starts one only over these."""
+_TITLE_TAIL = re.compile(
+    r"(?:[(（]?续(?:表)?[0-9一二三四五六七八九十]*[)）]?|[(（]?(?:金额)?单位[:：]?(?:亿元|万元|元)[)）]?)$"
+)
+_CN_NUMBER = "一二三四五六七八九十"
+_TITLE_HEAD = re.compile(
+    rf"^(?:附?表\s*[0-9{_CN_NUMBER}]+(?:[-—－][0-9]+)?\s*[:：.、]?|[0-9]+\s*[.．、]|[{_CN_NUMBER}]+\s*、)"
+)
+_LEADERS = re.compile(r"[…．.·]{3,}|\.{2,}\s*\d+$")
+_SENTENCE_PUNCT = re.compile(r"[，。；：,;:!?！？]")
+_PART_HEADING = re.compile(r"^第[一二三四五六七八九十0-9]+部分")
+
+
+def budget_title_key(text: str) -> str | None:
+    """A budget table's title as a comparison key (numbering, ``（续）`` removed), or None when
+    the text is not one: too long, a sentence, a TOC entry with leader dots, or a name that
+    does not end in 表."""
+    text = key(text)
+    if not text or len(text) > BUDGET_TITLE_MAX_CHARS or _LEADERS.search(text):
+        return None
+    text = _TITLE_HEAD.sub("", _TITLE_TAIL.sub("", _TITLE_TAIL.sub("", text)))
+    if _SENTENCE_PUNCT.search(text) or not text.endswith("表") or _PART_HEADING.match(text):
+        return None
+    if not any(w in text for w in ("预算", "决算", "三公", "收支", "收入", "支出")):
+        return None
+    if any(w in text for w in NOT_BUDGET_TABLES):
+        return None
+    return text
+
+
+def budget_kind(title_key: str) -> str:
+    """The contract's kind for a budget table title (``other`` when no rule fits)."""
+    for kind, words, excluded in BUDGET_KIND_RULES:
+        if all(w in title_key for w in words) and not any(w in title_key for w in excluded):
+            return kind
+    return "other"
+
+
+def budget_stage(text: str) -> str | None:
+    """``final`` for 决算, ``budget`` for 预算, None when the text names neither."""
+    for word, stage in BUDGET_STAGE_WORDS.items():
+        if word in text:
+            return stage
+    return None
+
+
+# Header words of the label columns (科目编码, 名称, 行次); a header path holding one of them
+# is a label column, never an amount. Exact words match a whole header cell, parts anywhere.
+BUDGET_LABEL_EXACT = ("项目", "类", "款", "项", "科目", "名称", "序号", "编码")
+BUDGET_LABEL_PARTS = ("科目编码", "科目名称", "功能分类", "经济分类", "名称", "行次", "栏次", "代码")
+BUDGET_CODE_WORDS = ("编码", "代码", "类", "款", "项")
+BUDGET_ROWNO_WORDS = ("行次", "栏次", "序号")
+BUDGET_TOTAL_WORDS = ("总计", "合计", "小计")
+_ORDINAL_LABEL = re.compile(rf"^(?:[{_CN_NUMBER}]+、|[(（][{_CN_NUMBER}]+[)）]|\d+\s*[.．、)）])")
+_SUB_ORDINAL = re.compile(rf"^(?:[(（][{_CN_NUMBER}]+[)）]|\d+\s*[.．、)）])")
+
+
+def budget_label_header(text: str) -> bool:
+    """A header cell over label columns (项目, 科目编码, 类/款/项, 科目名称, 行次)."""
+    k = key(text)
+    return k in BUDGET_LABEL_EXACT or any(p in k for p in BUDGET_LABEL_PARTS)
+
+
+def is_total_label(text: str) -> bool:
+    """合计, 总计, 收入总计, 本年支出合计, 人员经费合计 …: a row that totals others."""
+    k = key(text)
+    return bool(k) and len(k) <= 12 and any(k.endswith(w) for w in BUDGET_TOTAL_WORDS)
+
+
+def ordinal_level(text: str) -> int | None:
+    """1 for a ``一、`` item, 2 for ``1.``/``（一）`` sub-items, None for an unnumbered label."""
+    k = key(text)
+    if _SUB_ORDINAL.match(k):
+        return 2
+    if _ORDINAL_LABEL.match(k):
+        return 1
+    return None
+
+
+def strip_ordinal(text: str) -> str:
+    """The label without its ``一、``/``1.``/``（一）`` numbering, as a comparison key."""
+    return _ORDINAL_LABEL.sub("", key(text))

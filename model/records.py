@@ -163,6 +163,31 @@ class BudgetLine(Record):
     bbox: str | None = None
 
 
+class BudgetStatement(Record):
+    """Extension: a figure a budget disclosure's text states (说明), or a note printed under one
+    of its tables, kept so the checks can compare it with the tables and a reader can see it.
+
+    ``kind``: ``amount`` (``subject`` is ``value`` ``unit``), ``share`` (``subject`` is
+    ``value`` % of ``of_subject``), ``change`` (``subject`` changed by ``value`` % from
+    ``base_yuan``, the earlier year's figure the sentence gives), ``completion`` (``subject``
+    is ``value`` % of ``base_yuan``, the budget the sentence gives), ``note`` (``subject`` is
+    the ``table_id`` the note is printed under). ``subject`` names what the figure is of in
+    the words of :mod:`fiscaldoc.lexicon.vocabulary` (``income_total``, ``item:类/款/项``…)."""
+
+    document_id: str
+    ordinal: int
+    kind: Literal["amount", "share", "change", "completion", "note"]
+    subject: str
+    of_subject: str | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    amount_yuan: Decimal | None = None
+    base_yuan: Decimal | None = None
+    value_text: str | None = None
+    quote: str
+    page: int | None = None
+
+
 class ParseReport(Record):
     """Extension: what a reader saw and kept of one table or form (camelot's parsing report).
 
@@ -204,6 +229,7 @@ class Records(BaseModel):
     performance_indicators: list[PerformanceIndicator] = []
     budget_tables: list[BudgetTable] = []
     budget_lines: list[BudgetLine] = []
+    budget_statements: list[BudgetStatement] = []
     parse_reports: list[ParseReport] = []
 
     def extend(self, other: Records) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fiscaldoc.model.document import Block, RawDocument
 from fiscaldoc.model.records import Records
-from fiscaldoc.normalizers import allocation, performance
+from fiscaldoc.normalizers import allocation, budget, performance
 
 __all__ = ["DOCUMENT_TYPES", "DocumentType", "normalize"]
 
@@ -25,6 +25,9 @@ class DocumentType:
     """The contract table its records head."""
     starts_at: Callable[[Sequence[Block], int], bool]
     consume: Callable[[Sequence[Block], int, str, int], tuple[Records, int]]
+    finish: Callable[[RawDocument, str, Records], None] | None = None
+    """Records a type derives from the whole document once the walk is done (a budget
+    disclosure's 说明 figures, read only where its tables were found)."""
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
@@ -32,13 +35,18 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
     for t in (
         DocumentType("allocation_plan", "allocation_plans", allocation.starts_at, allocation.consume),
         DocumentType("performance_form", "performance_forms", performance.starts_at, performance.consume),
+        DocumentType("budget_table", "budget_tables", budget.starts_at, budget.consume, budget.finish),
     )
 }
 
 
 def normalize(doc: RawDocument, document_id: str) -> Records:
-    """Every plan and form found in the document, in reading order."""
-    return _walk(doc, document_id)
+    """Every plan, form and budget table found in the document, in reading order."""
+    records = _walk(doc, document_id)
+    for kind in DOCUMENT_TYPES.values():
+        if kind.finish is not None:
+            kind.finish(doc, document_id, records)
+    return records
 
 
 def _walk(doc: RawDocument, document_id: str) -> Records:

@@ -15,11 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fiscaldoc.checks import run_checks
-from fiscaldoc.model.document import RawDocument
+from fiscaldoc.lexicon.vocabulary import budget_kind, budget_title_key
+from fiscaldoc.model.document import Line, RawDocument
 from fiscaldoc.model.records import CheckResult, Records
 from fiscaldoc.normalizers import normalize
 
-ARITHMETIC_RULES = ("subtotal_matches_items", "total_matches_items", "sequence_complete")
+ARITHMETIC_RULES = (
+    "subtotal_matches_items",
+    "total_matches_items",
+    "sequence_complete",
+    "budget_hierarchy_adds_up",
+    "budget_columns_add_up",
+    "budget_totals_balance",
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -55,13 +63,45 @@ class Reading:
 
     @property
     def verdict(self) -> Verdict:
-        if not self.records.allocation_plans:
-            return Verdict(1, 0, 0, 0, 0)
+        found = self.records.allocation_plans or self.records.budget_tables
+        missing = budget_shortfall(self.raw, self.records)
+        if not found or missing:
+            return Verdict(max(missing, 1 if not found else 0), 0, 0, 0, 0)
         statuses = [c.status for c in self.checks if c.rule in ARITHMETIC_RULES]
         failures, passes = statuses.count("fail"), statuses.count("pass")
         items = self.records.allocation_items
         numbered = sum(1 for i in items if i.seq is not None)
-        return Verdict(0, failures - passes, len(items) - numbered, -len(items), failures)
+        read = len(items) + len(self.records.budget_lines)
+        return Verdict(0, failures - passes, len(items) - numbered, -read, failures)
+
+
+def named_budget_kinds(raw: RawDocument) -> set[str]:
+    """The standard budget tables (收支总表, 一般公共预算支出表 …) whose titles the text carries."""
+    kinds: set[str] = set()
+    for block in raw.blocks:
+        if isinstance(block, Line):
+            title = budget_title_key(block.text)
+            if title is not None and budget_kind(title) != "other":
+                kinds.add(budget_kind(title))
+    return kinds
+
+
+def names_budget_tables(raw: RawDocument) -> bool:
+    return bool(named_budget_kinds(raw))
+
+
+def budget_shortfall(raw: RawDocument, records: Records) -> int:
+    """Standard tables a reading lost: kinds the text names that it did not read, and tables it
+    found but read nothing of (no figure, and no note saying the table is empty)."""
+    named = named_budget_kinds(raw)
+    if not named and not records.budget_tables:
+        return 0
+    with_figures = {ln.table_id for ln in records.budget_lines if ln.amount_yuan is not None}
+    with_notes = {s.subject for s in records.budget_statements if s.kind == "note"}
+    read = {t.table_id for t in records.budget_tables if t.table_id in with_figures | with_notes}
+    unread = len(records.budget_tables) - len(read)
+    kinds = {t.kind for t in records.budget_tables if t.table_id in read}
+    return unread + len(named - kinds)
 
 
 def read(raw: RawDocument, document_id: str) -> Reading:
@@ -76,7 +116,7 @@ def worth_a_second_opinion(raw: RawDocument, verdict: Verdict) -> bool:
         words = "".join(b.text for b in raw.blocks if not hasattr(b, "cells"))
         cells = "".join(c.text for row in raw.rows() for c in row.cells)
         text = words + cells
-        return "序号" in text and "金额" in text
+        return ("序号" in text and "金额" in text) or names_budget_tables(raw)
     return not verdict.reconciles
 
 
@@ -103,4 +143,6 @@ def choose(first: RawDocument, document_id: str) -> Reading:
             best, best_verdict = reading, reading.verdict
             if best_verdict.reconciles:
                 break
+        if best.records.budget_tables and not best.records.allocation_plans:
+            break  # other engines lose a budget table's merged headers: what fails is the document's
     return best

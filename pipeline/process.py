@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fiscaldoc import PIPELINE_VERSION
 from fiscaldoc.extractors.archive import file_name_of
-from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus
+from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus, Records
 from fiscaldoc.model.settings import ReadingLimits
 
 _CHUNK = 1 << 20
@@ -104,6 +104,15 @@ def failed_document(
     return failed_result(source_uri or str(path), document_id, media_type_guess(path), reason).document
 
 
+def budget_problems(records: Records, document_id: str) -> list[str]:
+    """Budget tables whose sums fail too widely to be the document's errors: we misread them."""
+    if not records.budget_tables:
+        return []
+    from fiscaldoc.checks.budget_sums import misread_tables
+
+    return list(misread_tables(records, document_id).values())
+
+
 def process(
     path: Path,
     document_id: str | None = None,
@@ -151,16 +160,17 @@ def process(
         )
 
     raw, records = reading.raw, reading.records
-    found = records.allocation_plans or records.performance_forms
+    found = records.allocation_plans or records.performance_forms or records.budget_tables
+    problems = [*raw.problems, *budget_problems(records, document_id)]
     status: DocumentStatus = "loaded"
     error = None
     if not found:
         status = "failed"
-        error = "; ".join(raw.problems) or (
-            "not a budget attachment: no allocation table or performance form found"
+        error = "; ".join(problems) or (
+            "not a budget attachment: no allocation table, performance form or budget table found"
         )
-    elif raw.problems:
-        status, error = "partial", "; ".join(raw.problems)
+    elif problems:
+        status, error = "partial", "; ".join(problems)
     if error is not None:
         error = _clip(error)
     return DocumentResult(

@@ -105,6 +105,7 @@ def test_extract_prints_contract_tables() -> None:
         "performance_indicators",
         "budget_tables",
         "budget_lines",
+        "budget_statements",
         "parse_reports",
         "check_results",
     }

@@ -73,7 +73,12 @@ def test_money_columns_are_decimal(warehouse_url: str) -> None:
     assert set(rows) == set(wanted)
     for (table, column), (data_type, precision, scale) in rows.items():
         assert data_type.upper().startswith(("DECIMAL", "NUMERIC")), (table, column, data_type)
-        assert (precision, scale) == wanted[(table, column)] == (20, 4 if column == "target_value" else 2)
+        decimals = (
+            4
+            if (table, column) in (("performance_indicators", "target_value"), ("budget_statements", "value"))
+            else 2
+        )
+        assert (precision, scale) == wanted[(table, column)] == (20, decimals)
 
 
 def test_replacing_a_document_is_atomic(warehouse_url: str) -> None:

@@ -162,6 +162,24 @@ budget_lines = Table(
     Index("ix_budget_lines_table", "table_id", "line_no"),
 )
 
+budget_statements = Table(  # extension: figures a budget disclosure's text states, notes under its tables
+    "budget_statements",
+    metadata,
+    Column("document_id", Text, nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("of_subject", Text),
+    Column("value", TARGET),
+    Column("unit", Text),
+    Column("amount_yuan", MONEY),
+    Column("base_yuan", MONEY),
+    Column("value_text", Text),
+    Column("quote", Text, nullable=False),
+    Column("page", Integer),
+    PrimaryKeyConstraint("document_id", "ordinal"),
+)
+
 parse_reports = Table(  # extension: what each reader saw and kept, per table or form
     "parse_reports",
     metadata,
@@ -202,6 +220,7 @@ DOCUMENT_TABLES = (
     allocation_plans,
     performance_forms,
     budget_tables,
+    budget_statements,
     parse_reports,
     check_results,
     documents,

@@ -29,6 +29,37 @@ VIEWS: dict[str, str] = {
                COUNT(i.target_value) AS numeric_targets, COUNT(DISTINCT i.form_id) AS forms
         FROM performance_indicators i
         GROUP BY i.level1, i.level2""",
+    "v_budget_lines": """
+        SELECT d.file_name, t.document_id, t.entity, t.fiscal_year, t.stage, t.kind, t.title, t.unit,
+               l.table_id, l.line_no, l.code, l.name, l.level, l.side, l.measure, l.amount_yuan,
+               l.amount_text, l.page
+        FROM budget_lines l
+        JOIN budget_tables t ON t.table_id = l.table_id
+        JOIN documents d ON d.document_id = t.document_id""",
+    "v_budget_totals": """
+        SELECT t.document_id, t.table_id, t.entity, t.fiscal_year, t.stage, t.kind, t.title,
+               l.side, l.name, l.measure, l.amount_yuan
+        FROM budget_lines l JOIN budget_tables t ON t.table_id = l.table_id
+        WHERE l.code IS NULL AND (l.name LIKE '%合计' OR l.name LIKE '%总计')""",
+    "v_budget_by_subject": """
+        SELECT t.entity, t.fiscal_year, t.stage, t.kind, l.code, l.name, l.level,
+               l.amount_yuan, t.document_id, t.table_id
+        FROM budget_lines l JOIN budget_tables t ON t.table_id = l.table_id
+        WHERE t.kind IN ('expenditure', 'general_public_expenditure')
+          AND l.code IS NOT NULL AND l.measure LIKE '%合计'""",
+    "v_budget_vs_final": """
+        SELECT COALESCE(b.entity, f.entity) AS entity,
+               COALESCE(b.fiscal_year, f.fiscal_year) AS fiscal_year,
+               COALESCE(b.kind, f.kind) AS kind,
+               COALESCE(b.code, f.code) AS code,
+               COALESCE(f.name, b.name) AS name,
+               COALESCE(b.level, f.level) AS level,
+               b.amount_yuan AS budget_yuan, f.amount_yuan AS final_yuan,
+               f.amount_yuan - b.amount_yuan AS final_minus_budget_yuan
+        FROM (SELECT * FROM v_budget_by_subject WHERE stage = 'budget') b
+        FULL OUTER JOIN (SELECT * FROM v_budget_by_subject WHERE stage = 'final') f
+          ON f.entity = b.entity AND f.fiscal_year = b.fiscal_year AND f.kind = b.kind
+             AND f.code = b.code""",
     "v_open_check_failures": """
         SELECT d.file_name, d.source_uri, c.*
         FROM check_results c JOIN documents d ON d.document_id = c.document_id
