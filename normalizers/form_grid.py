@@ -1,0 +1,215 @@
+"""The indicator block of a form: a table inside it, read like any table.
+
+Its header row names the columns (一级指标 | 二级指标 | 三级指标 | 指标值, and in some
+templates 指标性质 | 度量单位 | 权重 of their own), wherever it sits. Every later
+row's filled cells are then given roles by two kinds of evidence at once: the
+column they sit in, and what they say (``产出指标`` is a level-1 name, ``≥90%`` a
+target, ``个`` a unit). The cells keep their order, so the roles are assigned by a
+small alignment of cells to columns, which survives a reader that shifts a cell
+by a column or a row whose name spans the level-2 column (``成本指标 | 弥补成本率``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fiscaldoc.lexicon.numbers import parse_number
+from fiscaldoc.lexicon.text import join_wrapped, key
+from fiscaldoc.lexicon.vocabulary import field_of, indicator_header
+from fiscaldoc.normalizers.indicators import nature_comparator, parse_target
+from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
+from fiscaldoc.normalizers.form_taxonomy import LEVEL1_NAMES, LEVEL2_PARENT, is_category
+
+ROLES = ("level1", "level2", "level3", "nature", "target", "unit", "weight")
+DEFAULT_COLUMNS = {"level1": 0, "level2": 1, "level3": 2, "target": 3}
+"""A grid whose header was lost: the contents alone decide."""
+SKIP = -4.0
+"""The cost of leaving a cell out (a stray word no column wants)."""
+IN_COLUMN = 2.0
+PER_COLUMN_AWAY = 1.5
+MAX_UNIT_CHARS = 6
+MAX_LEVEL_TAIL = 3
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The roles of the grid's columns, left to right: ``(role, first column)``."""
+
+    roles: tuple[tuple[str, int], ...]
+    positional: bool = True
+    """False for a grid without a header: the columns are only an order."""
+
+    @classmethod
+    def of(cls, found: dict[str, int], positional: bool = True) -> Columns:
+        return cls(tuple(sorted(found.items(), key=lambda item: item[1])), positional)
+
+    def has(self, role: str) -> bool:
+        return any(r == role for r, _ in self.roles)
+
+    def distance(self, index: int, col: int) -> int:
+        """How many columns ``col`` lies outside the span of role ``index``."""
+        start = self.roles[index][1]
+        end = self.roles[index + 1][1] - 1 if index + 1 < len(self.roles) else 10**6
+        return 0 if start <= col <= end else (start - col if col < start else col - end)
+
+
+def header_of(row: FormRow) -> Columns | None:
+    found = indicator_header(list(row.cells) or [s.text for s in row.slots])
+    return Columns.of(found) if found else None
+
+
+@dataclass
+class Reading:
+    """One row of the grid as read: which text plays which role."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    slots: dict[str, Slot] = field(default_factory=dict)
+    page: int | None = None
+    index: int = 0
+    """The row's place among the grid's rows (a position when cells carry no boxes)."""
+    top: float | None = None
+    bottom: float | None = None
+
+    def get(self, role: str) -> str | None:
+        return self.texts.get(role)
+
+    @property
+    def is_fragment(self) -> bool:
+        """Only a name piece: the tail of a name the row above wrapped or a page break split."""
+        return set(self.texts) == {"level3"}
+
+
+def _numeric_target(text: str) -> bool:
+    return parse_target(text).value is not None
+
+
+def _fit(role: str, text: str) -> float:
+    """How well a cell's words fit a role, whatever column it sits in."""
+    k = key(text)
+    category = is_category(k)
+    if role == "level1":
+        return 4.0 if k in LEVEL1_NAMES else 1.0 if category else -4.0
+    if role == "level2":
+        if k in LEVEL2_PARENT:
+            return 4.5
+        return 1.0 if k in LEVEL1_NAMES else 3.0 if category else -3.0
+    if role == "level3":
+        return -2.0 if category or _numeric_target(k) or nature_comparator(k) is not None else 1.0
+    if role == "target":
+        if category:
+            return -3.0
+        if _numeric_target(k):
+            return 3.0
+        if nature_comparator(k) is not None:
+            return -1.0
+        return 1.0 if len(k) <= 10 else -0.5
+    if role == "nature":
+        return 4.0 if nature_comparator(k) is not None or k in ("定性", "定量") else -5.0
+    if role == "unit":
+        ok = 0 < len(k) <= MAX_UNIT_CHARS and not any(ch.isdigit() for ch in k) and not category
+        return 2.0 if ok and nature_comparator(k) is None else -4.0
+    if role == "weight":
+        number = parse_number(k.rstrip("%"))
+        return 2.0 if number is not None and 0 <= number <= 100 else -4.0
+    return -5.0
+
+
+def _score(columns: Columns, index: int, slot: Slot) -> float:
+    role = columns.roles[index][0]
+    score = _fit(role, slot.text)
+    if columns.positional:
+        away = columns.distance(index, slot.col)
+        score += IN_COLUMN if away == 0 else -PER_COLUMN_AWAY * away
+    return score
+
+
+def assign(columns: Columns, slots: list[Slot]) -> dict[str, Slot]:
+    """Each cell to one column role, in order, each role at most once: the best alignment."""
+    n, k = len(slots), len(columns.roles)
+    # best[i][j]: best score placing slots[:i] among roles[:j]
+    neg = float("-inf")
+    best = [[neg] * (k + 1) for _ in range(n + 1)]
+    move: list[list[tuple[int, int, bool]]] = [[(0, 0, False)] * (k + 1) for _ in range(n + 1)]
+    for j in range(k + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(k + 1):
+            options = [(best[i - 1][j] + SKIP, (i - 1, j, False))]
+            if j:
+                options.append((best[i][j - 1], (i, j - 1, False)))
+                options.append((best[i - 1][j - 1] + _score(columns, j - 1, slots[i - 1]), (i - 1, j - 1, True)))
+            value, step = max(options, key=lambda o: o[0])
+            best[i][j], move[i][j] = value, step
+    out: dict[str, Slot] = {}
+    i, j = n, k
+    while i > 0:
+        pi, pj, took = move[i][j]
+        if took:
+            out[columns.roles[j - 1][0]] = slots[i - 1]
+        i, j = pi, pj
+    return out
+
+
+def _level_tail(head: str, tail: str) -> bool:
+    """``服务对象满意度指`` + ``标``: a level name the reader wrapped onto the next row."""
+    return not head.endswith("指标") and (head + tail).endswith("指标") and len(head) >= 2
+
+
+@dataclass
+class GridReading:
+    readings: list[Reading] = field(default_factory=list)
+    columns: Columns | None = None
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
+    """The grid's rows after its header (``columns``; None when no header was found)."""
+    grid = GridReading(columns=columns)
+    merge_pairs(rows, _level_tail, MAX_LEVEL_TAIL, reach=1)
+    current = columns or Columns.of(DEFAULT_COLUMNS, positional=False)
+    for index, row in enumerate(rows):
+        again = header_of(row)
+        if again is not None:
+            current = again  # a header repeated over a page, or a grid that is a table of its own
+            continue
+        slots = [s for s in row.slots if field_of(s.text) != "indicators"]
+        if not slots:
+            continue
+        chosen = assign(current, slots)
+        if not chosen:
+            grid.skipped.append("row not read: " + " | ".join(s.text for s in slots)[:80])
+            continue
+        reading = Reading(
+            texts={role: slot.text for role, slot in chosen.items()},
+            slots=chosen,
+            page=row.page,
+            index=index,
+        )
+        boxes = [s.bbox for s in row.slots if s.bbox is not None]
+        anchors = [s.bbox for r, s in chosen.items() if r not in ("level1", "level2") and s.bbox is not None]
+        if anchors or boxes:
+            use = anchors or boxes
+            reading.top = min(b[1] for b in use)
+            reading.bottom = max(b[3] for b in use)
+        left = [s.text for s in slots if s not in chosen.values()]
+        if left:
+            grid.skipped.append("cells not placed: " + " | ".join(left)[:80])
+        grid.readings.append(reading)
+    return grid
+
+
+def join_fragments(readings: list[Reading]) -> list[Reading]:
+    """Name pieces without a target of their own join the row above (a wrapped name, or one
+    split by a page break)."""
+    out: list[Reading] = []
+    for reading in readings:
+        if reading.is_fragment and out and out[-1].get("target") is not None:
+            above = out[-1]
+            above.texts["level3"] = join_wrapped([above.texts.get("level3", ""), reading.texts["level3"]])
+            continue
+        out.append(reading)
+    return out
+
+
+def level2_parent(name: str | None) -> str | None:
+    return LEVEL2_PARENT.get(key(name)) if name else None

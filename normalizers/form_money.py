@@ -1,0 +1,83 @@
+"""A form's money block: 项目资金（元）/项目金额 and the amounts its sub-labels point at.
+
+Templates print the same figures under different words and in different shapes:
+``项目金额 | 总金额 | 39,000,000 | 2021年度金额 | 39,000,000`` in one row; a block of two
+columns (项目资金总额, 其中：财政资金, 其他资金 | 年度资金申请总额, 其中：当年财政拨款,
+上年结转资金, 其他资金); or one column (年度资金总额, 其中：财政拨款, 其他资金). The
+sub-labels say which figure is which; ``其他资金`` belongs to the side whose heading
+stands above it. The unit is the block's (``项目资金（万元）``) unless a cell prints its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fiscaldoc.lexicon.numbers import parse_yuan, unit_in
+from fiscaldoc.normalizers.form_fields import MONEY_FIELDS, Entry
+
+DEFAULT_UNIT = "元"
+
+
+@dataclass(frozen=True)
+class Funds:
+    total: Decimal | None = None
+    annual: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+    current_grant: Decimal | None = None
+    carryover: Decimal | None = None
+    annual_other: Decimal | None = None
+    unit: str = DEFAULT_UNIT
+
+
+def _unit(entries: list[Entry]) -> str:
+    for entry in entries:
+        unit = unit_in(entry.label)
+        if unit:
+            return unit
+    return DEFAULT_UNIT
+
+
+def _side_split(entries: list[Entry]) -> float | None:
+    """The column between the total's side and the annual side of a two-column block."""
+    left = [e.col for e in entries if e.name in ("money_total", "money_fiscal")]
+    right = [e.col for e in entries if e.name in ("money_annual", "money_current", "money_carryover")]
+    if not left or not right or min(right) <= min(left):
+        return None
+    return (min(left) + min(right)) / 2
+
+
+def read_funds(entries: list[Entry]) -> Funds:
+    money = [e for e in entries if e.name in MONEY_FIELDS]
+    unit = _unit(money)
+    split = _side_split(money)
+    found: dict[str, Decimal] = {}
+
+    def put(name: str, entry: Entry) -> None:
+        amount = parse_yuan(entry.value, unit) if entry.value else None
+        if amount is not None and name not in found:
+            found[name] = amount
+
+    for entry in money:
+        name = entry.name.removeprefix("money_")
+        if name == "amount":
+            name = "total"  # 项目金额 | 3900万元: the block's label points at the total itself
+        if name == "other" and split is not None and entry.col > split:
+            name = "annual_other"
+        elif name == "other" and "other" in found and split is None:
+            name = "annual_other"
+        put(name, entry)
+    total, annual = found.get("total"), found.get("annual")
+    if total is None and annual is not None:
+        total, annual = annual, None  # only one figure printed: it is the project's (年度资金总额)
+    return Funds(
+        total=total,
+        annual=annual,
+        fiscal=found.get("fiscal"),
+        other=found.get("other"),
+        current_grant=found.get("current"),
+        carryover=found.get("carryover"),
+        annual_other=found.get("annual_other"),
+        unit=unit,
+    )

@@ -1,0 +1,150 @@
+"""Where a performance form is in the block stream: its title, its rows, where it ends.
+
+A form starts at its title (``绩效目标申报表``, ``财政项目支出绩效目标填报表``,
+``项目支出绩效目标表`` …, recognised by meaning, in a line or in a row of its own)
+when field labels follow it, or at a ``项目名称`` row where no title is printed.
+It runs over page breaks and everything it does not understand, and ends at the
+next form, at another kind of table, or at running text that is not page
+furniture between its rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fiscaldoc.lexicon.text import collapse, key
+from fiscaldoc.lexicon.vocabulary import allocation_header, field_of, is_form_title
+from fiscaldoc.model.document import Block, Line, Row
+from fiscaldoc.normalizers.stream import is_page_furniture
+
+TITLE_LOOKAHEAD = 8
+"""Blocks between a title and the form's first label (a subtitle, a 填报单位 line …)."""
+_NOTE = re.compile(r"^(?:注|备注|说明|填表说明|填报说明)\s*\d?\s*[:：.、]")
+
+
+@dataclass
+class Region:
+    """The blocks of one form: its title lines and its rows, in reading order."""
+
+    title: str | None = None
+    rows: list[Row] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    """Running text inside the form (between its rows): kept for the parse report."""
+    end: int = 0
+
+
+def _row_title(row: Row) -> str | None:
+    filled = [c.text for c in row.cells if not c.is_blank]
+    if len(filled) == 1 and is_form_title(filled[0]):
+        return collapse(filled[0])
+    return None
+
+
+def title_of(block: Block) -> str | None:
+    """The form title a line (or a row holding nothing else) prints, if any."""
+    if isinstance(block, Line):
+        return collapse(block.text) if is_form_title(block.text) else None
+    return _row_title(block)
+
+
+def labels_in(row: Row) -> set[str]:
+    return {name for c in row.cells if not c.is_blank and (name := field_of(c.text)) is not None}
+
+
+def starts_at(blocks: Sequence[Block], i: int) -> bool:
+    """A form title followed by field labels, or a 项目名称 row."""
+    block = blocks[i]
+    if isinstance(block, Row) and "project_name" in labels_in(block):
+        return True
+    if title_of(block) is None:
+        return False
+    for nxt in blocks[i + 1 : i + 1 + TITLE_LOOKAHEAD]:
+        if isinstance(nxt, Row):
+            if title_of(nxt) is not None:
+                return False
+            return bool(labels_in(nxt) - {"indicators"})
+        if title_of(nxt) is not None:
+            return False
+    return False
+
+
+def is_note(text: str) -> bool:
+    """A footnote under a form (``注：…``, ``备注：1. …``, ``填表说明：…``)."""
+    return bool(_NOTE.match(collapse(text)))
+
+
+def _foreign(row: Row) -> bool:
+    """The header of another kind of table (an allocation plan) ends a form."""
+    return allocation_header(row.texts()) is not None and not labels_in(row)
+
+
+def find(blocks: Sequence[Block], start: int) -> Region:
+    """The form that starts at ``start``: title, rows and the index after its last block."""
+    region = Region()
+    i = start
+    named = False
+    while i < len(blocks):
+        block = blocks[i]
+        title = title_of(block)
+        if title is not None:
+            if region.rows:
+                break  # the next form
+            region.title = title
+            i += 1
+            continue
+        if isinstance(block, Line):
+            if not region.rows:
+                i += 1  # subtitle, 填报单位 … between the title and the form
+                continue
+            resume = _resume_after_lines(blocks, i, region)
+            if resume is None:
+                break
+            i = resume
+            continue
+        labels = labels_in(block)
+        if "project_name" in labels:
+            if named:
+                break
+            named = True
+        elif _foreign(block):
+            break
+        region.rows.append(block)
+        i += 1
+    region.end = i
+    return region
+
+
+def _resume_after_lines(blocks: Sequence[Block], i: int, region: Region) -> int | None:
+    """From a line inside a form: the next row if only page furniture, footnotes or lines on
+    a later page stand between, and that row is not another form's."""
+    last_page = region.rows[-1].page if region.rows else None
+    j = i
+    seen: list[Line] = []
+    while j < len(blocks) and isinstance(blocks[j], Line):
+        line = blocks[j]
+        assert isinstance(line, Line)
+        if is_form_title(line.text):
+            return None
+        later_page = line.page is not None and last_page is not None and line.page != last_page
+        if not (is_page_furniture(line) or later_page):
+            return None
+        seen.append(line)
+        j += 1
+    if j >= len(blocks):
+        return None
+    row = blocks[j]
+    assert isinstance(row, Row)
+    if title_of(row) is not None or _foreign(row) or ("project_name" in labels_in(row)):
+        return None
+    if any(is_note(line.text) for line in seen) and not _continues(row):
+        return None
+    region.lines.extend(line for line in seen if not is_page_furniture(line))
+    return j
+
+
+def _continues(row: Row) -> bool:
+    """After a footnote only a row that clearly belongs to a form goes on with it."""
+    filled = [c for c in row.cells if not c.is_blank]
+    return bool(filled) and (bool(labels_in(row)) or key(filled[0].text) in ("产出指标", "效益指标"))

@@ -1,0 +1,84 @@
+"""A form's rows as the interpreter sees them: the filled cells of each row, by grid column.
+
+Every engine gives rows of cells; what a form reader needs from one is which
+cells hold text and in which grid column they sit (a label points at the cells
+to its right). Covered positions of merged cells are kept apart: a merged cell
+tells where its extent is known (ruled PDFs, DOCX, XLSX), while a row from a
+reader that guesses positions (text dumps, whitespace) has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from fiscaldoc.lexicon.text import join_wrapped, key
+from fiscaldoc.model.document import BBox, Row
+
+JoinTest = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One filled cell: its grid column, text and provenance."""
+
+    col: int
+    text: str
+    page: int | None = None
+    bbox: BBox | None = None
+
+    @property
+    def key(self) -> str:
+        return key(self.text)
+
+    def joined(self, other: Slot) -> Slot:
+        """This cell with another's text after it (a label or name wrapped onto the next row)."""
+        return replace(self, text=join_wrapped([self.text, other.text]))
+
+
+@dataclass
+class FormRow:
+    """The filled cells of one row, left to right, and where merged cells cover it."""
+
+    slots: list[Slot]
+    page: int | None = None
+    engine: str = ""
+    covered: frozenset[int] = field(default_factory=frozenset)
+    cells: tuple[str, ...] = ()
+    """Every cell's text as printed, blanks included (header matching needs the positions)."""
+
+    @classmethod
+    def of(cls, row: Row) -> FormRow:
+        slots = [
+            Slot(i, c.text.strip(), c.page if c.page is not None else row.page, c.bbox)
+            for i, c in enumerate(row.cells)
+            if not c.covered and not c.is_blank
+        ]
+        covered = frozenset(i for i, c in enumerate(row.cells) if c.covered)
+        return cls(slots, row.page, row.engine, covered, tuple(c.text for c in row.cells))
+
+    def at(self, col: int) -> Slot | None:
+        return next((s for s in self.slots if s.col == col), None)
+
+    def __bool__(self) -> bool:
+        return bool(self.slots)
+
+
+def merge_pairs(rows: list[FormRow], accept: JoinTest, max_tail: int, reach: int = 0) -> None:
+    """Join a short cell into the cell right above it (same column, or up to ``reach``
+    columns away) when ``accept(head, tail)`` says the two make one word; in place.
+
+    Labels and level names wrapped onto the next row by a reader that gives every printed
+    line a row of its own (``项目`` / ``名称``, ``服务对象满意度指`` / ``标``).
+    """
+    for r in range(len(rows) - 1):
+        upper, lower = rows[r], rows[r + 1]
+        for tail in list(lower.slots):
+            if len(tail.key) > max_tail:
+                continue
+            heads = sorted((s for s in upper.slots if abs(s.col - tail.col) <= reach), key=lambda s: abs(s.col - tail.col))
+            for head in heads:
+                if accept(head.key, tail.key):
+                    upper.slots[upper.slots.index(head)] = head.joined(tail)
+                    lower.slots.remove(tail)
+                    break
