@@ -72,6 +72,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "annual_goal": ("年度总体目标", "年度绩效目标", "年度目标", "当年绩效目标", "本年度绩效目标"),
     "indicators": ("绩效指标",),
 }
+DATED_LABELS = ("money_annual",)
+"""Fields whose label may start with a year (``2021年度金额``)."""
 MAX_LABEL_CHARS = 12
 """A field label is short; a longer cell is a value that merely starts like one."""
 _LABEL_LEAD = re.compile(r"^(?:其中[:：]?|(?:19|20)\d{2}(?=年))")
@@ -159,13 +161,16 @@ def label_parts(label: str) -> tuple[str | None, str]:
     text = key(label)
     if not text or len(text) > MAX_LABEL_CHARS or _FORM_TITLE.search(text):
         return None, text
-    text = _LABEL_LEAD.sub("", text)
+    stripped = _LABEL_LEAD.sub("", text)
+    dated = stripped != text and not text.startswith("其中")
     best: tuple[int, str] | None = None
     for name, words in FIELD_LABELS.items():
+        if dated and name not in DATED_LABELS:
+            continue  # 2021年度目标 heads a paragraph of the goal; 2021年度金额 is a label
         for word in words:
-            if text.startswith(word) and (best is None or len(word) > best[0]):
+            if stripped.startswith(word) and (best is None or len(word) > best[0]):
                 best = (len(word), name)
-    return (best[1], text[best[0] :]) if best else (None, text)
+    return (best[1], stripped[best[0] :]) if best else (None, stripped)
 
 
 def is_complete_label(label: str) -> bool:

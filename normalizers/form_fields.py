@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from fiscaldoc.lexicon.text import collapse, join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label
-from fiscaldoc.normalizers.markup import join_page_break
+from fiscaldoc.normalizers.form_runs import ALIGNMENTS, Label, Span, partition
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
+from fiscaldoc.normalizers.markup import join_page_break
 
 TEXT_FIELDS = ("basis", "overview", "overall_goal", "annual_goal")
 MONEY_FIELDS = (
@@ -31,6 +32,8 @@ MONEY_FIELDS = (
     "money_carryover",
 )
 _SENTENCE_END = "。；;！!？?：:"
+MAX_UNKNOWN_LABEL = 6
+"""An unknown label (联系人, 联系电话) is a short word; a longer cell is text."""
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
 
@@ -61,10 +64,13 @@ class FieldReading:
 
 
 def _wrapped_label(head: str, tail: str) -> bool:
-    """``项目`` + ``名称``, ``主管部门及`` + ``代码``, ``项目资金（`` + ``万元）``: a label cut in two."""
-    if field_of(tail) is not None or is_complete_label(head):
-        return False
-    return is_complete_label(head + tail)
+    """``项目`` + ``名称``, ``计划`` + ``开始日期``, ``主管部门及`` + ``代码``, ``项目资金（`` +
+    ``万元）``: a label cut in two (the tail may be a label word itself)."""
+    return not is_complete_label(head) and not _values_like(head) and is_complete_label(head + tail)
+
+
+def _values_like(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _is_label(slot: Slot) -> str | None:
@@ -94,45 +100,119 @@ def _nearest(col: int, targets: Sequence[tuple[str, int]]) -> str:
     return min(targets, key=lambda t: (abs(t[1] - col), t[1]))[0]
 
 
+@dataclass
+class _Item:
+    """A row of the field block: ``free`` (no label), ``text`` (long text fields), ``heading``
+    (text-field labels over the rows holding their text), ``fixed`` (other labels), or
+    ``unknown`` (a label the vocabulary does not know)."""
+
+    kind: str
+    row: FormRow
+    fields: list[tuple[str, int]] = field(default_factory=list)
+    own: dict[str, str] = field(default_factory=dict)
+
+
 def read_fields(rows: list[FormRow]) -> FieldReading:
     reading = FieldReading()
-    merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=0)
-    headings: list[tuple[str, int]] = []  # text fields headed above the rows that hold them
-    active: list[tuple[str, int]] = []  # text fields of the last labelled row: (name, value column)
+    merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=0, follow_values=True)
+    items = _items(rows, reading)
+    _share_text(items, reading)
+    return reading
+
+
+def _items(rows: list[FormRow], reading: FieldReading) -> list[_Item]:
+    """Pass one: every row classified; labels and their own values recorded."""
+    items: list[_Item] = []
     for index, row in enumerate(rows):
         if not row:
             continue
         labels = [(n, s) for s in row.slots if (n := _is_label(s)) is not None]
         if not labels:
-            targets = headings or active
-            if targets:
-                for slot in row.slots:
-                    _append(reading, _nearest(slot.col, targets), slot.text)
-                reading.rows_read += 1
-            elif _looks_like_label(row.slots[0]) and len(row.slots) > 1:
-                rest = " ".join(s.text for s in row.slots[1:])
-                reading.unknown.append(f"unknown label {row.slots[0].text!r}: {collapse(rest)[:60]}")
+            if not items:
+                continue  # a subtitle or 填报单位 line a reader gave a row of its own
+            lead = row.slots[0]
+            if len(row.slots) > 1 and _looks_like_label(lead) and len(lead.key) <= MAX_UNKNOWN_LABEL:
+                rest = collapse(" ".join(s.text for s in row.slots[1:]))
+                reading.unknown.append(f"unknown label {lead.text!r}: {rest[:60]}")
+                items.append(_Item("unknown", row))
             else:
-                reading.unknown.append(f"row not placed: {collapse(' | '.join(s.text for s in row.slots))[:80]}")
+                items.append(_Item("free", row))
             continue
         reading.rows_read += 1
         values = _values(row, labels)
         if all(not v for _, _, v in values) and all(n in TEXT_FIELDS for n, _, _ in values):
-            headings = [(n, s.col) for n, s, _ in values]
-            active = []
+            items.append(_Item("heading", row, [(n, s.col) for n, s, _ in values]))
             continue
-        headings = []
-        active = []
         lead = row.slots[0]
         if _is_label(lead) is None and _looks_like_label(lead):
             reading.unknown.append(f"unknown label {lead.text!r}")
+        item = _Item("fixed", row)
         for name, slot, value_slots in values:
             text = join_wrapped([s.text for s in value_slots])
             reading.entries.append(Entry(name, slot.text, text, slot.col, index, slot.page))
             if name in TEXT_FIELDS:
-                _append(reading, name, text)
-                active.append((name, value_slots[0].col if value_slots else slot.col + 1))
-    return reading
+                item.kind = "text"
+                item.fields.append((name, value_slots[0].col if value_slots else slot.col + 1))
+                item.own[name] = text
+        items.append(item)
+    return items
+
+
+def _segments(items: list[_Item]) -> list[tuple[_Item | None, list[_Item]]]:
+    """Runs of text and free rows, each with the heading row above it (if it follows one)."""
+    out: list[tuple[_Item | None, list[_Item]]] = []
+    heading: _Item | None = None
+    current: list[_Item] = []
+    for item in items:
+        if item.kind in ("fixed", "heading", "unknown"):
+            if current:
+                out.append((heading, current))
+            current = []
+            heading = item if item.kind == "heading" else None
+        else:
+            current.append(item)
+    if current:
+        out.append((heading, current))
+    return out
+
+
+def _share_text(items: list[_Item], reading: FieldReading) -> None:
+    """Pass two: free rows to the text fields they belong to. Under a heading row, by column.
+    Elsewhere each text label heads a run of rows, at its top, middle or bottom as the
+    document aligns its cells: the alignment that places every label best decides."""
+    segments = _segments(items)
+    best: tuple[float, list[list[int]]] | None = None
+    for alignment in ALIGNMENTS:
+        total, owners = 0.0, []
+        for heading, segment in segments:
+            labels = [n for n, item in enumerate(segment) if item.kind == "text"]
+            if heading is not None or not labels:
+                owners.append([])
+                continue
+            spans = [Span(float(n), float(n + 1)) for n in range(len(segment))]
+            cost, owner = partition([Label("", spans[n]) for n in labels], spans, alignment, 1.0, True)
+            total += cost
+            owners.append([labels[o] for o in owner])
+        if best is None or total < best[0] - 1e-9:
+            best = (total, owners)
+    assert best is not None
+    for (heading, segment), owner in zip(segments, best[1], strict=True):
+        for n, item in enumerate(segment):
+            if heading is not None:
+                targets = heading.fields
+            elif owner:
+                targets = segment[owner[n]].fields
+            else:
+                text = collapse(" | ".join(s.text for s in item.row.slots))
+                reading.unknown.append(f"row not placed: {text[:80]}")
+                continue
+            if item.kind == "text":
+                for name, _ in item.fields:
+                    _append(reading, name, item.own[name])
+            else:
+                reading.rows_read += 1
+                for slot in item.row.slots:
+                    _append(reading, _nearest(slot.col, targets), slot.text)
 
 
 def _values(row: FormRow, labels: list[tuple[str, Slot]]) -> list[tuple[str, Slot, list[Slot]]]:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import field_of, indicator_header
-from fiscaldoc.normalizers.indicators import nature_comparator, parse_target
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
 from fiscaldoc.normalizers.form_taxonomy import LEVEL1_NAMES, LEVEL2_PARENT, is_category
+from fiscaldoc.normalizers.indicators import nature_comparator, parse_target
 
 ROLES = ("level1", "level2", "level3", "nature", "target", "unit", "weight")
 DEFAULT_COLUMNS = {"level1": 0, "level2": 1, "level3": 2, "target": 3}
@@ -53,9 +53,14 @@ class Columns:
         return 0 if start <= col <= end else (start - col if col < start else col - end)
 
 
+GUESSED_COLUMNS = ("text-aligned",)
+"""Readers that put cells into columns by guesswork (a space-aligned dump: columns taken
+from its widest line): their column numbers give an order, not a place."""
+
+
 def header_of(row: FormRow) -> Columns | None:
     found = indicator_header(list(row.cells) or [s.text for s in row.slots])
-    return Columns.of(found) if found else None
+    return Columns.of(found, positional=row.engine not in GUESSED_COLUMNS) if found else None
 
 
 @dataclass
@@ -69,6 +74,9 @@ class Reading:
     """The row's place among the grid's rows (a position when cells carry no boxes)."""
     top: float | None = None
     bottom: float | None = None
+    merges: dict[str, bool] = field(default_factory=dict)
+    """Per level column, where the reader knows merged cells: True where a cell starts (a
+    new 一级/二级 run, named or blank), False where the cell above covers it."""
 
     def get(self, role: str) -> str | None:
         return self.texts.get(role)
@@ -137,7 +145,9 @@ def assign(columns: Columns, slots: list[Slot]) -> dict[str, Slot]:
             options = [(best[i - 1][j] + SKIP, (i - 1, j, False))]
             if j:
                 options.append((best[i][j - 1], (i, j - 1, False)))
-                options.append((best[i - 1][j - 1] + _score(columns, j - 1, slots[i - 1]), (i - 1, j - 1, True)))
+                options.append(
+                    (best[i - 1][j - 1] + _score(columns, j - 1, slots[i - 1]), (i - 1, j - 1, True))
+                )
             value, step = max(options, key=lambda o: o[0])
             best[i][j], move[i][j] = value, step
     out: dict[str, Slot] = {}
@@ -150,9 +160,18 @@ def assign(columns: Columns, slots: list[Slot]) -> dict[str, Slot]:
     return out
 
 
+def _known_level(joined: str) -> bool:
+    return joined in LEVEL2_PARENT or joined in LEVEL1_NAMES
+
+
 def _level_tail(head: str, tail: str) -> bool:
     """``服务对象满意度指`` + ``标``: a level name the reader wrapped onto the next row."""
-    return not head.endswith("指标") and (head + tail).endswith("指标") and len(head) >= 2
+    joined = head + tail
+    if joined in LEVEL2_PARENT or joined in LEVEL1_NAMES:
+        return True
+    return (
+        not head.endswith("指标") and joined.endswith("指标") and len(head) >= 2 and not tail.endswith("指标")
+    )
 
 
 @dataclass
@@ -165,7 +184,7 @@ class GridReading:
 def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
     """The grid's rows after its header (``columns``; None when no header was found)."""
     grid = GridReading(columns=columns)
-    merge_pairs(rows, _level_tail, MAX_LEVEL_TAIL, reach=1)
+    merge_pairs(rows, _level_tail, MAX_LEVEL_TAIL, reach=1, prefer=_known_level)
     current = columns or Columns.of(DEFAULT_COLUMNS, positional=False)
     for index, row in enumerate(rows):
         again = header_of(row)
@@ -185,6 +204,10 @@ def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
             page=row.page,
             index=index,
         )
+        if row.covered and current.positional:
+            for role, col in current.roles:
+                if role in ("level1", "level2"):
+                    reading.merges[role] = col not in row.covered
         boxes = [s.bbox for s in row.slots if s.bbox is not None]
         anchors = [s.bbox for r, s in chosen.items() if r not in ("level1", "level2") and s.bbox is not None]
         if anchors or boxes:

@@ -18,27 +18,13 @@ from dataclasses import dataclass
 
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.normalizers.form_grid import Reading
-from fiscaldoc.normalizers.form_taxonomy import LEVEL2_PARENT
+from fiscaldoc.normalizers.form_runs import ALIGNMENTS, Label, Span, partition, runs_of
+from fiscaldoc.normalizers.form_taxonomy import LEVEL2_HINTS, LEVEL2_PARENT, hinted_level2
 
-ALIGNMENTS = ("top", "center", "bottom")
 TAXONOMY_MISMATCH = 3.0
 """What a level-2 name under the wrong level-1 name costs, in row heights."""
-
-
-@dataclass(frozen=True)
-class Span:
-    top: float
-    bottom: float
-
-    @property
-    def mid(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass(frozen=True)
-class Label:
-    name: str
-    span: Span
+HINT_WEIGHT = 0.01
+"""What an indicator whose words point at another level-2 heading costs: a tie-break only."""
 
 
 def _row_spans(readings: Sequence[Reading], geometric: bool) -> list[Span]:
@@ -70,54 +56,12 @@ def _labels(readings: Sequence[Reading], role: str, geometric: bool) -> list[Lab
     return out
 
 
-def _cost(alignment: str, label: Span, first: Span, last: Span, unit: float) -> float:
-    if alignment == "top":
-        gap = abs(label.top - first.top)
-    elif alignment == "bottom":
-        gap = abs(label.bottom - last.bottom)
-    else:
-        gap = abs(label.mid - (first.top + last.bottom) / 2)
-    return gap / unit
-
-
-def partition(labels: Sequence[Label], rows: Sequence[Span], alignment: str, unit: float) -> tuple[float, list[int]]:
-    """Rows shared out among labels as contiguous runs (every row in one run, labels in
-    order): the total misplacement and, per row, the index of its label."""
-    n, k = len(rows), len(labels)
-    if k == 0 or n == 0:
-        return 0.0, [-1] * n
-    inf = float("inf")
-    # best[j][e]: labels[:j + 1] cover rows[:e + 1], label j's run ending at row e
-    best = [[inf] * n for _ in range(k)]
-    back = [[0] * n for _ in range(k)]
-    for e in range(n):
-        best[0][e] = _cost(alignment, labels[0].span, rows[0], rows[e], unit)
-    for j in range(1, k):
-        for e in range(j, n):
-            for s in range(j, e + 1):
-                before = best[j - 1][s - 1]
-                if before == inf:
-                    continue
-                cost = before + _cost(alignment, labels[j].span, rows[s], rows[e], unit)
-                if cost < best[j][e]:
-                    best[j][e], back[j][e] = cost, s
-    owner = [0] * n
-    e = n - 1
-    if best[k - 1][e] == inf:
-        return inf, [-1] * n
-    total = best[k - 1][e]
-    for j in range(k - 1, -1, -1):
-        s = back[j][e] if j else 0
-        for i in range(s, e + 1):
-            owner[i] = j
-        e = s - 1
-    return total, owner
-
-
 def assign_levels(readings: list[Reading]) -> list[tuple[str | None, str | None]]:
     """(level1, level2) for every reading."""
     if not readings:
         return []
+    if any(r.merges for r in readings):
+        return _from_merges(readings)
     geometric = all(r.top is not None for r in readings) and _labels_boxed(readings)
     rows = _row_spans(readings, geometric)
     unit = _unit(rows)
@@ -125,7 +69,8 @@ def assign_levels(readings: list[Reading]) -> list[tuple[str | None, str | None]
     level2 = _labels(readings, "level2", geometric)
     best: tuple[float, list[tuple[str | None, str | None]]] | None = None
     for alignment in ALIGNMENTS:
-        cost, levels = _explain(level1, level2, rows, alignment, unit)
+        names = [r.get("level3") for r in readings]
+        cost, levels = _explain(level1, level2, rows, names, alignment, unit, not geometric)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, levels)
     assert best is not None
@@ -143,21 +88,41 @@ def _unit(rows: Sequence[Span]) -> float:
 
 
 def _explain(
-    level1: list[Label], level2: list[Label], rows: list[Span], alignment: str, unit: float
+    level1: list[Label],
+    level2: list[Label],
+    rows: list[Span],
+    names: list[str | None],
+    alignment: str,
+    unit: float,
+    discrete: bool,
 ) -> tuple[float, list[tuple[str | None, str | None]]]:
-    total, owner1 = partition(level1, rows, alignment, unit)
-    runs = _runs(owner1) if level1 else [(0, len(rows) - 1)]
+    def misplaced(k: int, s: int, e: int) -> float:
+        top, bottom = rows[s].top, rows[e].bottom
+        wrong = sum(
+            1
+            for lb in level2
+            if top <= lb.span.mid <= bottom and LEVEL2_PARENT.get(lb.name, level1[k].name) != level1[k].name
+        )
+        return TAXONOMY_MISMATCH * wrong
+
+    total, owner1 = partition(level1, rows, alignment, unit, discrete, misplaced)
+    runs = runs_of(owner1) if level1 else [(0, len(rows) - 1)]
     inside: list[list[Label]] = [[] for _ in runs]
     for label in level2:
         inside[_nearest_run(label, runs, rows)].append(label)
     out: list[tuple[str | None, str | None]] = [(None, None)] * len(rows)
     for n, (start, end) in enumerate(runs):
         name1 = level1[owner1[start]].name if level1 else None
-        for label in inside[n]:
-            parent = LEVEL2_PARENT.get(label.name)
-            if name1 is not None and parent is not None and parent != name1:
-                total += TAXONOMY_MISMATCH
-        cost2, owner2 = partition(inside[n], rows[start : end + 1], alignment, unit)
+        labels2 = inside[n]
+
+        def unlike(k: int, s: int, e: int, offset: int = start, labels2: list[Label] = labels2) -> float:
+            heading = labels2[k].name
+            if heading not in LEVEL2_HINTS:
+                return 0.0
+            hints = [hinted_level2(names[i]) for i in range(offset + s, offset + e + 1)]
+            return HINT_WEIGHT * sum(1 for h in hints if h and heading not in h)
+
+        cost2, owner2 = partition(labels2, rows[start : end + 1], alignment, unit, discrete, unlike)
         total += cost2
         for i in range(start, end + 1):
             name2 = inside[n][owner2[i - start]].name if inside[n] else None
@@ -169,16 +134,54 @@ def _explain(
 def _nearest_run(label: Label, runs: list[tuple[int, int]], rows: list[Span]) -> int:
     def gap(run: tuple[int, int]) -> float:
         top, bottom = rows[run[0]].top, rows[run[1]].bottom
-        return 0.0 if top <= label.span.mid <= bottom else min(abs(label.span.mid - top), abs(label.span.mid - bottom))
+        return (
+            0.0
+            if top <= label.span.mid <= bottom
+            else min(abs(label.span.mid - top), abs(label.span.mid - bottom))
+        )
 
     return min(range(len(runs)), key=lambda n: gap(runs[n]))
 
 
-def _runs(owner: list[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(owner) + 1):
-        if i == len(owner) or owner[i] != owner[start]:
-            out.append((start, i - 1))
-            start = i
+@dataclass
+class _Run:
+    start: int
+    end: int
+    name: str | None
+
+
+def _merged_runs(readings: list[Reading], role: str) -> list[_Run]:
+    """Runs of one level column as the reader's merged cells give them. A run without a name
+    next to a named one across a page break is the same cell, split by the break (its name
+    printed on the other page)."""
+    runs: list[_Run] = []
+    for i, r in enumerate(readings):
+        text = r.get(role)
+        if r.merges.get(role, True) or not runs:
+            runs.append(_Run(i, i, key(text) if text else None))
+        else:
+            runs[-1].end = i
+    for n, run in enumerate(runs):
+        if run.name is not None:
+            continue
+        before = runs[n - 1] if n else None
+        after = runs[n + 1] if n + 1 < len(runs) else None
+        if before and before.name and readings[before.end].page != readings[run.start].page:
+            run.name = before.name
+        elif after and after.name and readings[after.start].page != readings[run.end].page:
+            run.name = after.name
+    return runs
+
+
+def _from_merges(readings: list[Reading]) -> list[tuple[str | None, str | None]]:
+    names: dict[str, list[str | None]] = {}
+    for role in ("level1", "level2"):
+        column: list[str | None] = [None] * len(readings)
+        for run in _merged_runs(readings, role):
+            for i in range(run.start, run.end + 1):
+                column[i] = run.name
+        names[role] = column
+    out: list[tuple[str | None, str | None]] = []
+    for level1, level2 in zip(names["level1"], names["level2"], strict=True):
+        out.append((level1 or (LEVEL2_PARENT.get(level2) if level2 else None), level2))
     return out

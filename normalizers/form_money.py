@@ -63,9 +63,9 @@ def read_funds(entries: list[Entry]) -> Funds:
         name = entry.name.removeprefix("money_")
         if name == "amount":
             name = "total"  # 项目金额 | 3900万元: the block's label points at the total itself
-        if name == "other" and split is not None and entry.col > split:
-            name = "annual_other"
-        elif name == "other" and "other" in found and split is None:
+        if (name == "other" and split is not None and entry.col > split) or (
+            name == "other" and "other" in found and split is None
+        ):
             name = "annual_other"
         put(name, entry)
     total, annual = found.get("total"), found.get("annual")

@@ -13,11 +13,11 @@ from datetime import date
 
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.model.records import PerformanceForm, PerformanceIndicator
-from fiscaldoc.normalizers.indicators import is_qualitative, nature_comparator, parse_target, split_name_unit
-from fiscaldoc.normalizers.markup import paragraphs
 from fiscaldoc.normalizers.form_fields import FieldReading
 from fiscaldoc.normalizers.form_grid import Reading
 from fiscaldoc.normalizers.form_money import Funds
+from fiscaldoc.normalizers.indicators import is_qualitative, nature_comparator, parse_target, split_name_unit
+from fiscaldoc.normalizers.markup import paragraphs
 
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 _DATE = re.compile(
@@ -26,7 +26,9 @@ _DATE = re.compile(
 _CODE = re.compile(r"^\s*[\[［【(（]\s*\d+\s*[\]］】)）]\s*|^\s*\d{3,}\s*[-—－:：、]?\s*(?=\D)")
 
 
-def indicator(reading: Reading, form_id: str, line_no: int, level1: str, level2: str | None) -> PerformanceIndicator:
+def indicator(
+    reading: Reading, form_id: str, line_no: int, level1: str, level2: str | None
+) -> PerformanceIndicator:
     name = reading.get("level3")
     target_text = reading.get("target")
     nature = reading.get("nature")
@@ -137,4 +139,3 @@ def build_form(
 def _year(text: str | None) -> int | None:
     found = _YEAR.findall(text or "")
     return int(found[0]) if found else None
-

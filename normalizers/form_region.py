@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.lexicon.vocabulary import allocation_header, field_of, is_form_title
 from fiscaldoc.model.document import Block, Line, Row
+from fiscaldoc.normalizers.form_taxonomy import is_category
+from fiscaldoc.normalizers.indicators import parse_target
 from fiscaldoc.normalizers.stream import is_page_furniture
 
 TITLE_LOOKAHEAD = 8
@@ -61,12 +63,10 @@ def starts_at(blocks: Sequence[Block], i: int) -> bool:
     if title_of(block) is None:
         return False
     for nxt in blocks[i + 1 : i + 1 + TITLE_LOOKAHEAD]:
-        if isinstance(nxt, Row):
-            if title_of(nxt) is not None:
-                return False
-            return bool(labels_in(nxt) - {"indicators"})
         if title_of(nxt) is not None:
             return False
+        if isinstance(nxt, Row) and labels_in(nxt) - {"indicators"}:
+            return True
     return False
 
 
@@ -76,8 +76,16 @@ def is_note(text: str) -> bool:
 
 
 def _foreign(row: Row) -> bool:
-    """The header of another kind of table (an allocation plan) ends a form."""
-    return allocation_header(row.texts()) is not None and not labels_in(row)
+    """The header of another kind of table (an allocation plan) ends a form; an indicator row
+    that merely names 项目 and 万元 (``项目总成本 | ≤4500.00(万元)``) does not."""
+    if labels_in(row) or allocation_header(row.texts()) is None:
+        return False
+    return not any(is_category(c.text) or _is_target(c.text) for c in row.cells if not c.is_blank)
+
+
+def _is_target(text: str) -> bool:
+    target = parse_target(text)
+    return target.value is not None and (target.comparator != "=" or target.unit is not None)
 
 
 def find(blocks: Sequence[Block], start: int) -> Region:

@@ -64,21 +64,37 @@ class FormRow:
         return bool(self.slots)
 
 
-def merge_pairs(rows: list[FormRow], accept: JoinTest, max_tail: int, reach: int = 0) -> None:
+def merge_pairs(
+    rows: list[FormRow],
+    accept: JoinTest,
+    max_tail: int,
+    reach: int = 0,
+    follow_values: bool = False,
+    prefer: Callable[[str], bool] = lambda joined: False,
+) -> None:
     """Join a short cell into the cell right above it (same column, or up to ``reach``
     columns away) when ``accept(head, tail)`` says the two make one word; in place.
 
     Labels and level names wrapped onto the next row by a reader that gives every printed
-    line a row of its own (``项目`` / ``名称``, ``服务对象满意度指`` / ``标``).
+    line a row of its own (``项目`` / ``名称``, ``服务对象满意度指`` / ``标``). With
+    ``follow_values`` the joined cell goes to the lower row when the upper one holds nothing
+    else (a label printed over two lines whose value sits level with the second). Among
+    several cells above, one whose joined words ``prefer`` likes comes first.
     """
     for r in range(len(rows) - 1):
         upper, lower = rows[r], rows[r + 1]
         for tail in list(lower.slots):
             if len(tail.key) > max_tail:
                 continue
-            heads = sorted((s for s in upper.slots if abs(s.col - tail.col) <= reach), key=lambda s: abs(s.col - tail.col))
+            near = [s for s in upper.slots if abs(s.col - tail.col) <= reach]
+            heads = sorted(near, key=lambda s: (not prefer(s.key + tail.key), abs(s.col - tail.col)))
             for head in heads:
                 if accept(head.key, tail.key):
-                    upper.slots[upper.slots.index(head)] = head.joined(tail)
-                    lower.slots.remove(tail)
+                    joined = head.joined(tail)
+                    if follow_values and len(upper.slots) == 1 and len(lower.slots) > 1:
+                        lower.slots[lower.slots.index(tail)] = replace(joined, col=tail.col)
+                        upper.slots.remove(head)
+                    else:
+                        upper.slots[upper.slots.index(head)] = joined
+                        lower.slots.remove(tail)
                     break

@@ -65,7 +65,9 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         indicators.append(indicator(reading, form_id, len(indicators) + 1, level1, level2))
     pages = sorted({r.page for r in region.rows if r.page is not None})
     engines = [r.engine for r in region.rows if r.engine]
-    form = build_form(form_id, document_id, region.title, fields, funds, pages, engines[0] if engines else None)
+    form = build_form(
+        form_id, document_id, region.title, fields, funds, pages, engines[0] if engines else None
+    )
     detail = [*fields.unknown, *skipped, *(f"text in the form: {line.text[:60]}" for line in region.lines)]
     report = ParseReport(
         document_id=document_id,
