@@ -39,13 +39,30 @@ def _unit(entries: list[Entry]) -> str:
     return DEFAULT_UNIT
 
 
-def _side_split(entries: list[Entry]) -> float | None:
-    """The column between the total's side and the annual side of a two-column block."""
-    left = [e.col for e in entries if e.name in ("money_total", "money_fiscal")]
-    right = [e.col for e in entries if e.name in ("money_annual", "money_current", "money_carryover")]
+def _side_split(entries: list[Entry]) -> tuple[float, bool] | None:
+    """Between the total's side and the annual side of a two-column block: a position, and
+    whether it is a page x (where every label has a box) or a column number."""
+    boxed = all(e.x is not None for e in entries)
+
+    def where(e: Entry) -> float:
+        return e.x if boxed and e.x is not None else float(e.col)
+
+    left = [where(e) for e in entries if e.name in ("money_total", "money_fiscal")]
+    right = [where(e) for e in entries if e.name in ("money_annual", "money_current", "money_carryover")]
     if not left or not right or min(right) <= min(left):
         return None
-    return (min(left) + min(right)) / 2
+    return (min(left) + min(right)) / 2, boxed
+
+
+def _position(entry: Entry, boxed: bool) -> float:
+    return entry.x if boxed and entry.x is not None else float(entry.col)
+
+
+def _annual_side(entry: Entry, split: tuple[float, bool] | None, seen: bool) -> bool:
+    """其他资金 under the annual heading (right of the split), or the second one printed."""
+    if split is None:
+        return seen
+    return _position(entry, split[1]) > split[0]
 
 
 def read_funds(entries: list[Entry]) -> Funds:
@@ -63,9 +80,7 @@ def read_funds(entries: list[Entry]) -> Funds:
         name = entry.name.removeprefix("money_")
         if name == "amount":
             name = "total"  # 项目金额 | 3900万元: the block's label points at the total itself
-        if (name == "other" and split is not None and entry.col > split) or (
-            name == "other" and "other" in found and split is None
-        ):
+        if name == "other" and _annual_side(entry, split, "other" in found):
             name = "annual_other"
         put(name, entry)
     total, annual = found.get("total"), found.get("annual")

@@ -46,6 +46,8 @@ class FormRow:
     covered: frozenset[int] = field(default_factory=frozenset)
     cells: tuple[str, ...] = ()
     """Every cell's text as printed, blanks included (header matching needs the positions)."""
+    top: float | None = None
+    bottom: float | None = None
 
     @classmethod
     def of(cls, row: Row) -> FormRow:
@@ -55,7 +57,8 @@ class FormRow:
             if not c.covered and not c.is_blank
         ]
         covered = frozenset(i for i, c in enumerate(row.cells) if c.covered)
-        return cls(slots, row.page, row.engine, covered, tuple(c.text for c in row.cells))
+        top, bottom = (row.bbox[1], row.bbox[3]) if row.bbox is not None else (None, None)
+        return cls(slots, row.page, row.engine, covered, tuple(c.text for c in row.cells), top, bottom)
 
     def at(self, col: int) -> Slot | None:
         return next((s for s in self.slots if s.col == col), None)
@@ -86,8 +89,8 @@ def merge_pairs(
         for tail in list(lower.slots):
             if len(tail.key) > max_tail:
                 continue
-            near = [s for s in upper.slots if abs(s.col - tail.col) <= reach]
-            heads = sorted(near, key=lambda s: (not prefer(s.key + tail.key), abs(s.col - tail.col)))
+            near = [s for s in upper.slots if _above(s, tail, reach)]
+            heads = sorted(near, key=lambda s: (not prefer(s.key + tail.key), _distance(s, tail)))
             for head in heads:
                 if accept(head.key, tail.key):
                     joined = head.joined(tail)
@@ -98,3 +101,17 @@ def merge_pairs(
                         upper.slots[upper.slots.index(head)] = joined
                         lower.slots.remove(tail)
                     break
+
+
+def _above(head: Slot, tail: Slot, reach: int) -> bool:
+    """The tail sits under the head: their boxes share some width (where the reader gives
+    boxes), else their columns are at most ``reach`` apart."""
+    if head.bbox is not None and tail.bbox is not None:
+        return min(head.bbox[2], tail.bbox[2]) > max(head.bbox[0], tail.bbox[0])
+    return abs(head.col - tail.col) <= reach
+
+
+def _distance(head: Slot, tail: Slot) -> float:
+    if head.bbox is not None and tail.bbox is not None:
+        return abs((head.bbox[0] + head.bbox[2]) / 2 - (tail.bbox[0] + tail.bbox[2]) / 2)
+    return float(abs(head.col - tail.col))
