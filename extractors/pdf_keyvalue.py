@@ -1,14 +1,18 @@
-"""Borderless key/value forms: every printed line of the form as a row of its cells.
+"""Borderless key/value forms: the bands of a form whose rules are not drawn, as rows.
 
 A form without rules is found by its field labels (项目名称, 设立依据, …, the
-normaliser's vocabulary): two or more of them starting at one x. From the first
-label down to the next grid header (or the page's end) each text line becomes a
-row whose cells are the line's pieces of text, split at gaps wider than a word
-space, each with its box. Which piece is a label, which value it points at, and
-which lines of a wrapped value belong to which label (a label printed at the top,
-middle or bottom of its value) is the normaliser's to decide, from the words and
-the boxes: the same reading serves a two-column form (标签 | 值) and one with
-label/value pairs side by side (项目性质 | … | 项目类别 | …). Letter-spaced labels
+normaliser's vocabulary): two or more of them in a left column (left-aligned or
+centred on one another). Its left column's lines make label blocks (a label
+wrapped over lines, ``项 目 名`` / ``称``, is one block, even with its value's
+line printed between its two halves); the lines right of the column are the
+values. Value lines are shared out among the labels so that each label is level
+with the top, middle or bottom of its group (dynamic programming over the split
+points): each label with its group is one band of the form. A band comes out as
+rows, one per line, the label in the row of the line it is level with, each line
+split into cells at gaps wider than a word space, every cell with its box.
+Labels inside the values (``项目类别``, ``其中：财政资金``, ``年度总体目标`` beside
+``项目总目标``), wrapped text and which line belongs to which field are the
+normaliser's to read from the words and the boxes. Letter-spaced labels
 (``项 目 名 称``) are kept in one cell.
 """
 
@@ -19,13 +23,18 @@ from dataclasses import dataclass
 
 from fiscaldoc.extractors.pdf_cells import cell_text
 from fiscaldoc.extractors.pdf_layout import LAYOUT
-from fiscaldoc.extractors.pdf_words import Span, Word, gutter, split_cells, text_lines
-from fiscaldoc.lexicon.vocabulary import field_of
+from fiscaldoc.extractors.pdf_words import Span, Word, gutter, merged, split_cells, text_lines
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label, is_label_start
 from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
 LETTER_SPACING = 2.0
 """lines: single characters this close together are one letter-spaced word (``项　目``)."""
+LABEL_REACH = 2.6
+"""lines: a label's next piece (``称`` under ``项 目 名``) sits at most this far below it
+(its value's line may be printed between the two)."""
+MAX_LABEL_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -58,16 +67,91 @@ def find_form(words: Sequence[Word]) -> Form | None:
     labels = _label_words(words)
     if len(labels) < 2:
         return None
-    x0 = min(w.x0 for w in labels)
-    column = [w for w in labels if abs(w.x0 - x0) < LAYOUT.label_align]
+    first = min(labels, key=lambda w: w.x0)
+    column = [  # the left column's labels: left-aligned with the first, or centred on it
+        w
+        for w in labels
+        if abs(w.x0 - first.x0) < LAYOUT.label_align or abs(w.cx - first.cx) < LAYOUT.label_align
+    ]
     if len(column) < 2:
         return None
+    x0 = min(w.x0 for w in column)
     label_right = max(w.x1 for w in column)
     values = [w for w in words if w.x0 > label_right]
     if not values:
         return None
     edge = gutter([w for w in words if w.x1 > x0], (x0 + label_right) / 2, min(w.x0 for w in values))
-    return Form(x0, edge, min(w.top for w in column))
+    return Form(x0, edge, min(w.top for w in labels))
+
+
+def label_blocks(lines: Sequence[Span]) -> list[list[Span]]:
+    """The left column's lines → labels: a label's pieces join until it reads as a whole label
+    (``项 目 名`` + ``称``, ``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``)."""
+    out: list[list[Span]] = []
+    for line in sorted(lines, key=lambda s: s.top):
+        if out:
+            block = out[-1]
+            text = "".join(key(ln.text) for ln in block)
+            joined = text + key(line.text)
+            near = line.top - block[-1].bottom <= LABEL_REACH * line.height
+            if (
+                near
+                and len(block) < MAX_LABEL_LINES
+                and len(joined) <= MAX_LABEL_CHARS
+                and _continues(text, line.text)
+            ):
+                block.append(line)
+                continue
+        out.append([line])
+    return out
+
+
+def _continues(text: str, more: str) -> bool:
+    """``项目名`` + ``称``, ``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``: the next piece
+    finishes (or lengthens) the label rather than starting another."""
+    if field_of(more) is not None and is_complete_label(more):
+        return False
+    joined = text + key(more)
+    if is_complete_label(text):
+        return is_complete_label(joined) and len(joined) > len(text)
+    return is_label_start(joined)
+
+
+def _cost(label: Span, group: Sequence[Span], height: float, level: bool) -> float:
+    """How far a label sits from its group's top, middle or bottom (whichever is nearest)."""
+    if not group:
+        return LAYOUT.empty_cost[level] * height
+    span = merged(group)
+    return min(abs(span.cy - label.cy), abs(span.top - label.top), abs(span.bottom - label.bottom))
+
+
+def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> list[list[Span]]:
+    """Value lines → one group per label (plus a first group for the page's leading tail)."""
+    n, k = len(values), len(labels)
+    inf = float("inf")
+    height = min((s.height for s in [*labels, *values]), default=10.0)
+    level = [any(v.top < lb.bottom and v.bottom > lb.top for v in values) for lb in labels]
+    # best[j][i]: cost of giving values[:i] to the lead group and labels[:j].
+    best = [[inf] * (n + 1) for _ in range(k + 1)]
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    for i in range(n + 1):
+        best[0][i] = 0.0 if (lead or i == 0) else inf
+    for j in range(1, k + 1):
+        for i in range(n + 1):
+            for s in range(i + 1):
+                if best[j - 1][s] == inf:
+                    continue
+                cost = best[j - 1][s] + _cost(labels[j - 1], values[s:i], height, level[j - 1])
+                if cost < best[j][i]:
+                    best[j][i], back[j][i] = cost, s
+    groups: list[list[Span]] = []
+    i = n
+    for j in range(k, 0, -1):
+        s = back[j][i]
+        groups.append(list(values[s:i]))
+        i = s
+    groups.append(list(values[:i]))
+    return groups[::-1]
 
 
 def _pieces(words: Sequence[Word]) -> list[list[Word]]:
@@ -91,12 +175,33 @@ def _spaced_letters(left: list[Word], right: list[Word]) -> bool:
     return right[0].x0 - left[-1].x1 <= LETTER_SPACING * height
 
 
-def _row(line: Span, page_no: int) -> Row:
+def _cells(words: Sequence[Word], page_no: int) -> list[Cell]:
     cells = []
-    for piece in _pieces(line.words):
+    for piece in _pieces(words):
         span = Span(tuple(piece))
         cells.append(Cell(cell_text([span.as_line()]), page=page_no, bbox=span.bbox))
-    return Row(tuple(cells), page=page_no, bbox=line.bbox, engine=ENGINE)
+    return cells
+
+
+def _band(label: list[Span] | None, group: Sequence[Span], page_no: int) -> list[Row]:
+    """One label and its value lines → rows, one per line; the label goes into the row of the
+    line it is level with (a label centred on a wrapped value sits in the middle line)."""
+    lines = text_lines(w for block in group for w in block.words)
+    head: list[Cell] = []
+    level = -1
+    if label:
+        box = merged(label)
+        head = [Cell(cell_text([ln.as_line() for ln in label]), page=page_no, bbox=box.bbox)]
+        if lines:
+            level = min(range(len(lines)), key=lambda n: abs(lines[n].cy - box.cy))
+    if not lines:
+        return [Row(tuple(head), page=page_no, bbox=head[0].bbox, engine=ENGINE)] if head else []
+    rows = []
+    for n, line in enumerate(lines):
+        cells = [*(head if n == level else []), *_cells(line.words, page_no)]
+        spans = [line, *(label if n == level and label else [])]
+        rows.append(Row(tuple(cells), page=page_no, bbox=merged(spans).bbox, engine=ENGINE))
+    return rows
 
 
 def read(
@@ -105,6 +210,15 @@ def read(
     """Rows of the form between ``top`` (or its first label, on the page it starts on) and
     ``bottom``; the ids of the words used."""
     start = top if lead else min(top, form.top)
-    inside = [w for w in words if start <= w.top < bottom]
-    rows = [_row(line, page_no) for line in text_lines(inside)]
+    inside = [w for w in words if start <= w.top < bottom and w.x1 > form.label_x0 - LAYOUT.label_align]
+    label_lines = text_lines(w for w in inside if w.cx < form.boundary)
+    value_lines = text_lines(w for w in inside if w.cx >= form.boundary)
+    labels = label_blocks(label_lines)
+    values = value_lines  # line by line: a label's value may end where the next one's starts
+    if not labels and not lead:
+        return [], set()
+    groups = share_out([merged(lb) for lb in labels], values, lead)
+    rows = _band(None, groups[0], page_no)
+    for label, group in zip(labels, groups[1:], strict=True):
+        rows.extend(_band(label, group, page_no))
     return rows, {id(w) for w in inside}

@@ -173,6 +173,12 @@ def label_parts(label: str) -> tuple[str | None, str]:
     return (best[1], stripped[best[0] :]) if best else (None, stripped)
 
 
+def is_label_start(text: str) -> bool:
+    """The first part of a label cut by a wrap (``项目名``, ``年度总体``, ``主管部门及``)."""
+    k = _LABEL_LEAD.sub("", key(text))
+    return bool(k) and any(w.startswith(k) or k.startswith(w) for ws in FIELD_LABELS.values() for w in ws)
+
+
 def is_complete_label(label: str) -> bool:
     """A label with nothing after its word but a bracketed unit or a colon (``主管部门及`` is cut
     short, ``项目资金（万元）`` is whole)."""

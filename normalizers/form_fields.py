@@ -13,8 +13,7 @@ Nothing stops the reading: a row it cannot place is noted for the parse report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fiscaldoc.lexicon.text import collapse, join_wrapped
 from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label
@@ -54,16 +53,6 @@ class Entry:
     """The label's left edge, where the reader gives boxes."""
 
 
-@dataclass(frozen=True)
-class Target:
-    """A text field that rows may continue, and where its text sits across the page."""
-
-    name: str
-    col: int
-    x0: float | None = None
-    x1: float | None = None
-
-
 @dataclass
 class FieldReading:
     entries: list[Entry] = field(default_factory=list)
@@ -75,19 +64,6 @@ class FieldReading:
 
     def first(self, name: str) -> Entry | None:
         return next((e for e in self.entries if e.name == name and e.value), None)
-
-
-@dataclass
-class _Item:
-    """A row of the field block: ``free`` (no label), ``text`` (labels of long text fields,
-    with or without their text), ``fixed`` (other labels) or ``unknown`` (a label the
-    vocabulary does not know)."""
-
-    kind: str
-    row: FormRow
-    label: Slot | None = None
-    targets: list[Target] = field(default_factory=list)
-    own: dict[str, str] = field(default_factory=dict)
 
 
 def _wrapped_label(head: str, tail: str) -> bool:
@@ -122,152 +98,203 @@ def _append(reading: FieldReading, name: str, text: str) -> None:
         reading.texts[name] = join_page_break(before, text)
 
 
-def _nearest(slot: Slot, targets: Sequence[Target]) -> str:
-    """The field a piece of text continues: the one it overlaps most across the page where
-    the reader gives boxes, else the nearest by column (a left one on a tie)."""
-    if slot.bbox is not None and all(t.x0 is not None and t.x1 is not None for t in targets):
-        x0, x1 = slot.bbox[0], slot.bbox[2]
+@dataclass
+class _Label:
+    """A label cell, where its value may be (its zone), and what it has gathered."""
 
-        def overlap(t: Target) -> tuple[float, float]:
-            assert t.x0 is not None and t.x1 is not None
-            shared = min(x1, t.x1) - max(x0, t.x0)
-            return (-shared, abs((x0 + x1) / 2 - (t.x0 + t.x1) / 2))
+    name: str
+    slot: Slot
+    row: int
+    entry: int
+    """Its index in ``FieldReading.entries``."""
+    zone: tuple[float, float]
+    """Across the page (x, where the reader gives boxes) or in columns."""
+    eligible: bool
+    """Rows may add to its value: a long text field, or a label whose value is not beside it."""
+    pieces: list[tuple[int, float, str]] = field(default_factory=list)
 
-        return min(targets, key=overlap).name
-    return min(targets, key=lambda t: (abs(t.col - slot.col), t.col)).name
+
+def _boxed(rows: list[FormRow]) -> bool:
+    slots = [s for row in rows for s in row.slots]
+    return bool(slots) and all(s.bbox is not None for s in slots) and all(r.top is not None for r in rows)
+
+
+def _x(slot: Slot, boxed: bool) -> float:
+    if boxed and slot.bbox is not None:
+        return (slot.bbox[0] + slot.bbox[2]) / 2
+    return float(slot.col)
+
+
+def _zone(slot: Slot, after: Slot | None, own: bool, boxed: bool) -> tuple[float, float]:
+    """Right of the label up to the next label in its row; a label without a value beside it
+    also reaches over itself (a heading over the text printed under it)."""
+    end = float("inf")
+    if boxed and slot.bbox is not None:
+        if after is not None and after.bbox is not None:
+            end = after.bbox[0]
+        return (slot.bbox[2] if own else slot.bbox[0], end)
+    if after is not None:
+        end = after.col - 0.5
+    return (slot.col + 0.5 if own else slot.col - 0.5, end)
 
 
 def read_fields(rows: list[FormRow]) -> FieldReading:
     reading = FieldReading()
     merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=0, follow_values=True)
-    items = _items(rows, reading)
-    _share_text(items, reading)
-    return reading
-
-
-def _target(name: str, label: Slot, value_slots: list[Slot], row: FormRow) -> Target:
-    """Where a text field's text sits: its first value cell, or (a heading) under its label."""
-    if value_slots:
-        first, last = value_slots[0], value_slots[-1]
-        x0 = first.bbox[0] if first.bbox else None
-        x1 = last.bbox[2] if last.bbox else None
-        return Target(name, first.col, x0, x1)
-    box = label.bbox
-    return Target(name, label.col, box[0] if box else None, box[2] if box else None)
-
-
-def _items(rows: list[FormRow], reading: FieldReading) -> list[_Item]:
-    """Pass one: every row classified; labels and their own values recorded."""
-    items: list[_Item] = []
+    boxed = _boxed(rows)
+    labels: list[_Label] = []
+    free: list[tuple[int, Slot]] = []
+    started = False
     for index, row in enumerate(rows):
         if not row:
             continue
-        labels = [(n, s) for s in row.slots if (n := _is_label(s)) is not None]
-        if not labels:
-            if not items:
+        found = [(n, s) for s in row.slots if (n := _is_label(s)) is not None]
+        if not found:
+            if not started:
                 continue  # a subtitle or 填报单位 line a reader gave a row of its own
             lead = row.slots[0]
             if len(row.slots) > 1 and _looks_like_label(lead) and len(lead.key) <= MAX_UNKNOWN_LABEL:
                 rest = collapse(" ".join(s.text for s in row.slots[1:]))
                 reading.unknown.append(f"unknown label {lead.text!r}: {rest[:60]}")
-                items.append(_Item("unknown", row))
             else:
-                items.append(_Item("free", row))
+                free.extend((index, s) for s in row.slots)
             continue
+        started = True
         reading.rows_read += 1
-        lead = row.slots[0]
-        if _is_label(lead) is None and _looks_like_label(lead):
-            reading.unknown.append(f"unknown label {lead.text!r}")
-        item = _Item("fixed", row)
-        for name, slot, value_slots in _values(row, labels):
+        first = row.slots.index(found[0][1])
+        before = row.slots[:first]
+        if (
+            before
+            and len(before) == 1
+            and _looks_like_label(before[0])
+            and len(before[0].key) <= MAX_UNKNOWN_LABEL
+        ):
+            reading.unknown.append(f"unknown label {before[0].text!r}")
+        else:
+            free.extend((index, s) for s in before)
+        values = _values(row, found)
+        for n, (name, slot, value_slots) in enumerate(values):
             text = join_wrapped([s.text for s in value_slots])
             x = slot.bbox[0] if slot.bbox else None
             reading.entries.append(Entry(name, slot.text, text, slot.col, index, slot.page, x))
-            if name in TEXT_FIELDS:
-                item.kind = "text"
-                item.label = item.label or slot
-                item.targets.append(_target(name, slot, value_slots, row))
-                item.own[name] = text
-        items.append(item)
-    return items
+            after = values[n + 1][1] if n + 1 < len(values) else None
+            label = _Label(
+                name,
+                slot,
+                index,
+                len(reading.entries) - 1,
+                _zone(slot, after, bool(value_slots), boxed),
+                name in TEXT_FIELDS or (not value_slots and after is None),
+            )
+            label.pieces = [(index, _x(s, boxed), s.text) for s in value_slots]
+            labels.append(label)
+    _place(labels, free, rows, boxed, reading)
+    for label in labels:
+        _gather(label, reading)
+    return reading
 
 
-def _segments(items: list[_Item]) -> list[list[_Item]]:
-    """Runs of text and free rows between rows of other labels."""
-    out: list[list[_Item]] = []
-    current: list[_Item] = []
-    for item in items:
-        if item.kind in ("fixed", "unknown"):
-            if current:
-                out.append(current)
-            current = []
+def _columns(labels: list[_Label], boxed: bool) -> list[list[_Label]]:
+    """Labels that may gather rows, grouped by where they print across the page."""
+    groups: list[list[_Label]] = []
+    for label in sorted((lb for lb in labels if lb.eligible), key=lambda lb: _x(lb.slot, boxed)):
+        for group in groups:
+            if _same_column(group[0].slot, label.slot, boxed):
+                group.append(label)
+                break
         else:
-            current.append(item)
-    if current:
-        out.append(current)
-    return out
+            groups.append([label])
+    for group in groups:
+        group.sort(key=lambda lb: lb.row)
+    return groups
 
 
-def _spans(segment: list[_Item]) -> tuple[list[Span], list[Span], bool]:
-    """Where each row and each text label sits: page boxes where every row has one, else
-    row numbers."""
-    boxed = all(item.row.top is not None for item in segment) and all(
-        item.label is None or item.label.bbox is not None for item in segment
-    )
-    if not boxed:
-        rows = [Span(float(n), float(n + 1)) for n in range(len(segment))]
-        return rows, [rows[n] for n, item in enumerate(segment) if item.kind == "text"], False
-    rows, labels = [], []
-    for item in segment:
-        base = (item.row.page or 0) * PAGE_HEIGHT
-        assert item.row.top is not None and item.row.bottom is not None
-        rows.append(Span(base + item.row.top, base + item.row.bottom))
-        if item.kind == "text":
-            assert item.label is not None and item.label.bbox is not None
-            page = item.label.page if item.label.page is not None else item.row.page
-            lbase = (page or 0) * PAGE_HEIGHT
-            labels.append(Span(lbase + item.label.bbox[1], lbase + item.label.bbox[3]))
-    return rows, labels, True
+def _same_column(a: Slot, b: Slot, boxed: bool) -> bool:
+    if boxed and a.bbox is not None and b.bbox is not None:
+        tol = 1.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+        return abs(a.bbox[0] - b.bbox[0]) <= tol or abs(_x(a, True) - _x(b, True)) <= tol
+    return a.col == b.col
 
 
-def _share_text(items: list[_Item], reading: FieldReading) -> None:
-    """Pass two: free rows to the text fields they belong to. Each text label heads a run
-    of rows, at its top, middle or bottom as the document aligns its cells: the alignment
-    that places every label best decides."""
-    segments = _segments(items)
-    best: tuple[float, list[list[int]]] | None = None
+def _group_of(slot: Slot, groups: list[list[_Label]], boxed: bool) -> int | None:
+    """The column of labels a piece of text sits under: the nearest to its left whose zone
+    holds it, else the one whose zone is nearest."""
+    x = _x(slot, boxed)
+    best: tuple[float, float, int] | None = None
+    for n, group in enumerate(groups):
+        for label in group:
+            start, end = label.zone
+            gap = 0.0 if start <= x < end else min(abs(x - start), abs(x - end))
+            if best is None or (gap, -start) < (best[0], best[1]):
+                best = (gap, -start, n)
+    return best[2] if best else None
+
+
+def _place(
+    labels: list[_Label],
+    free: list[tuple[int, Slot]],
+    rows: list[FormRow],
+    boxed: bool,
+    reading: FieldReading,
+) -> None:
+    """Pieces of text no label in their own row points at go to the label that heads their
+    run of rows in their column: printed at the run's top, middle or bottom, as the document
+    aligns its cells; the alignment that places every label best decides."""
+    groups = _columns(labels, boxed)
+    pieces: list[list[tuple[int, Slot]]] = [[] for _ in groups]
+    for index, slot in free:
+        n = _group_of(slot, groups, boxed)
+        if n is None:
+            reading.unknown.append(f"text not placed: {collapse(slot.text)[:80]}")
+        else:
+            pieces[n].append((index, slot))
+    best: tuple[float, list[dict[int, _Label]]] | None = None
     for alignment in ALIGNMENTS:
         total, owners = 0.0, []
-        for segment in segments:
-            labels = [n for n, item in enumerate(segment) if item.kind == "text"]
-            if not labels:
-                owners.append([])
-                continue
-            rows, spans, boxed = _spans(segment)
-            unit = _line_height(rows) if boxed else 1.0
-            cost, owner = partition([Label("", s) for s in spans], rows, alignment, unit, not boxed)
+        for group, placed in zip(groups, pieces, strict=True):
+            order = sorted({lb.row for lb in group} | {i for i, _ in placed})
+            spans = [_row_span(rows[i], i, boxed) for i in order]
+            heads = [_label_span(lb, rows, boxed) for lb in group]
+            unit = _line_height(spans) if boxed else 1.0
+            cost, owner = partition([Label("", h) for h in heads], spans, alignment, unit, not boxed)
             total += cost
-            owners.append([labels[o] for o in owner])
+            owners.append({i: group[o] for i, o in zip(order, owner, strict=True)})
         if best is None or total < best[0] - 1e-9:
             best = (total, owners)
     assert best is not None
-    for segment, owner in zip(segments, best[1], strict=True):
-        for n, item in enumerate(segment):
-            if not owner:
-                text = collapse(" | ".join(s.text for s in item.row.slots))
-                reading.unknown.append(f"row not placed: {text[:80]}")
-                continue
-            if item.kind == "text":
-                for name, text in item.own.items():
-                    _append(reading, name, text)
-                if owner[n] == n:
-                    continue
-            else:
-                reading.rows_read += 1
-            targets = segment[owner[n]].targets
-            slots = item.row.slots if item.kind == "free" else []
-            for slot in slots:
-                _append(reading, _nearest(slot, targets), slot.text)
+    for owner, placed in zip(best[1], pieces, strict=True):
+        for index, slot in placed:
+            owner[index].pieces.append((index, _x(slot, boxed), slot.text))
+            reading.rows_read += 0
+
+
+def _row_span(row: FormRow, index: int, boxed: bool) -> Span:
+    if boxed and row.top is not None and row.bottom is not None:
+        base = (row.page or 0) * PAGE_HEIGHT
+        return Span(base + row.top, base + row.bottom)
+    return Span(float(index), float(index + 1))
+
+
+def _label_span(label: _Label, rows: list[FormRow], boxed: bool) -> Span:
+    box = label.slot.bbox
+    if boxed and box is not None:
+        page = label.slot.page if label.slot.page is not None else rows[label.row].page
+        base = (page or 0) * PAGE_HEIGHT
+        return Span(base + box[1], base + box[3])
+    return Span(float(label.row), float(label.row + 1))
+
+
+def _gather(label: _Label, reading: FieldReading) -> None:
+    """A label's pieces in reading order: its text field, or its entry's value."""
+    ordered = [text for _, _, text in sorted(label.pieces, key=lambda p: (p[0], p[1]))]
+    if label.name in TEXT_FIELDS:
+        for text in ordered:
+            _append(reading, label.name, text)
+        return
+    entry = reading.entries[label.entry]
+    value = join_wrapped(ordered)
+    if value != entry.value:
+        reading.entries[label.entry] = replace(entry, value=value)
 
 
 def _line_height(rows: list[Span]) -> float:

@@ -56,6 +56,9 @@ class Columns:
 GUESSED_COLUMNS = ("text-aligned",)
 """Readers that put cells into columns by guesswork (a space-aligned dump: columns taken
 from its widest line): their column numbers give an order, not a place."""
+GUESSED_MERGES = ("pdfplumber-words",)
+"""Readers whose merged cells are guesses from where words print (the whitespace reader):
+the boxes of the words, not the guessed extents, say which rows a level name spans."""
 
 
 def header_of(row: FormRow) -> Columns | None:
@@ -204,7 +207,7 @@ def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
             page=row.page,
             index=index,
         )
-        if row.covered and current.positional:
+        if row.covered and current.positional and row.engine not in GUESSED_MERGES:
             for role, col in current.roles:
                 if role in ("level1", "level2"):
                     reading.merges[role] = col not in row.covered

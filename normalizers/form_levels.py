@@ -27,32 +27,43 @@ HINT_WEIGHT = 0.01
 """What an indicator whose words point at another level-2 heading costs: a tie-break only."""
 
 
-def _row_spans(readings: Sequence[Reading], geometric: bool) -> list[Span]:
-    if geometric:
-        return [Span(_y(r.page, r.top), _y(r.page, r.bottom)) for r in readings]
-    return [Span(float(r.index), float(r.index + 1)) for r in readings]
-
-
 PAGE_HEIGHT = 10_000.0
 """Positions on later pages come after earlier ones."""
 
 
-def _y(page: int | None, y: float | None) -> float:
-    return (page or 0) * PAGE_HEIGHT + (y or 0.0)
+def _y(page: int | None, y: float) -> float:
+    return (page or 0) * PAGE_HEIGHT + y
 
 
-def _labels(readings: Sequence[Reading], role: str, geometric: bool) -> list[Label]:
+def _position(readings: Sequence[Reading], n: int, role: str) -> Span:
+    """Where a level name printed, in rows: its own row, or, where the reader gives boxes,
+    the place of its middle among the rows' bands (a name printed level with the third of
+    four rows it spans sits in that third row, whatever row the reader filed it under)."""
+    own = Span(float(n), float(n + 1))
+    slot = readings[n].slots.get(role)
+    if slot is None or slot.bbox is None:
+        return own
+    mid = _y(slot.page if slot.page is not None else readings[n].page, (slot.bbox[1] + slot.bbox[3]) / 2)
+    at = float(len(readings))
+    for k, r in enumerate(readings):
+        if r.top is None or r.bottom is None:
+            return own
+        top, bottom = _y(r.page, r.top), _y(r.page, r.bottom)
+        if mid < top:
+            at = float(k)  # between two rows' bands
+            break
+        if mid < bottom:
+            at = k + (mid - top) / (bottom - top)
+            break
+    return Span(at - 0.5, at + 0.5)
+
+
+def _labels(readings: Sequence[Reading], role: str) -> list[Label]:
     out = []
-    for r in readings:
+    for n, r in enumerate(readings):
         text = r.get(role)
-        if not text:
-            continue
-        slot = r.slots.get(role)
-        if geometric and slot is not None and slot.bbox is not None:
-            span = Span(_y(slot.page, slot.bbox[1]), _y(slot.page, slot.bbox[3]))
-        else:
-            span = Span(float(r.index), float(r.index + 1))
-        out.append(Label(key(text), span))
+        if text:
+            out.append(Label(key(text), _position(readings, n, role)))
     return out
 
 
@@ -62,29 +73,17 @@ def assign_levels(readings: list[Reading]) -> list[tuple[str | None, str | None]
         return []
     if any(r.merges for r in readings):
         return _from_merges(readings)
-    geometric = all(r.top is not None for r in readings) and _labels_boxed(readings)
-    rows = _row_spans(readings, geometric)
-    unit = _unit(rows)
-    level1 = _labels(readings, "level1", geometric)
-    level2 = _labels(readings, "level2", geometric)
+    rows = [Span(float(n), float(n + 1)) for n in range(len(readings))]
+    level1 = _labels(readings, "level1")
+    level2 = _labels(readings, "level2")
+    names = [r.get("level3") for r in readings]
     best: tuple[float, list[tuple[str | None, str | None]]] | None = None
     for alignment in ALIGNMENTS:
-        names = [r.get("level3") for r in readings]
-        cost, levels = _explain(level1, level2, rows, names, alignment, unit, not geometric)
+        cost, levels = _explain(level1, level2, rows, names, alignment, 1.0, True)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, levels)
     assert best is not None
     return best[1]
-
-
-def _labels_boxed(readings: Sequence[Reading]) -> bool:
-    slots = [r.slots[role] for r in readings for role in ("level1", "level2") if role in r.slots]
-    return all(s.bbox is not None for s in slots)
-
-
-def _unit(rows: Sequence[Span]) -> float:
-    heights = sorted(r.bottom - r.top for r in rows if r.bottom > r.top)
-    return heights[len(heights) // 2] if heights else 1.0
 
 
 def _explain(
