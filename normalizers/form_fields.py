@@ -13,6 +13,7 @@ Nothing stops the reading: a row it cannot place is noted for the parse report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from fiscaldoc.lexicon.text import collapse, join_wrapped
@@ -37,6 +38,16 @@ MAX_UNKNOWN_LABEL = 6
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
 PAGE_HEIGHT = 10_000.0
+LINE_ROWS = ("pdfplumber-words",)
+"""Readers that give every printed line a row of its own (a borderless form): a gap between
+two of its rows is the page's own spacing, which tells where a field ends."""
+WRAPPED_GAP = 0.5
+"""lines: lines this close are one paragraph's wrapped lines."""
+CUT_COST = 1.0
+"""rows: what starting a field inside a paragraph costs."""
+MIXED_ALIGNMENT = 0.5
+"""rows: what a label printed unlike the document's other labels costs (at the top of a field
+that a page break split, say)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,7 @@ def read_fields(rows: list[FormRow]) -> FieldReading:
     for index, row in enumerate(rows):
         if not row:
             continue
-        found = [(n, s) for s in row.slots if (n := _is_label(s)) is not None]
+        found = [(name, s) for s in row.slots if (name := _is_label(s)) is not None]
         if not found:
             if not started:
                 continue  # a subtitle or 填报单位 line a reader gave a row of its own
@@ -174,7 +185,7 @@ def read_fields(rows: list[FormRow]) -> FieldReading:
             free.extend((index, s) for s in before)
         values = _values(row, found)
         for n, (name, slot, value_slots) in enumerate(values):
-            text = join_wrapped([s.text for s in value_slots])
+            text = join_wrapped([v.text for v in value_slots])
             x = slot.bbox[0] if slot.bbox else None
             reading.entries.append(Entry(name, slot.text, text, slot.col, index, slot.page, x))
             after = values[n + 1][1] if n + 1 < len(values) else None
@@ -250,22 +261,43 @@ def _place(
             pieces[n].append((index, slot))
     best: tuple[float, list[dict[int, _Label]]] | None = None
     for alignment in ALIGNMENTS:
-        total, owners = 0.0, []
+        total = 0.0
+        owners: list[dict[int, _Label]] = []
         for group, placed in zip(groups, pieces, strict=True):
             order = sorted({lb.row for lb in group} | {i for i, _ in placed})
             spans = [_row_span(rows[i], i, boxed) for i in order]
             heads = [_label_span(lb, rows, boxed) for lb in group]
             unit = _line_height(spans) if boxed else 1.0
-            cost, owner = partition([Label("", h) for h in heads], spans, alignment, unit, not boxed)
+            lines = boxed and all(rows[i].engine in LINE_ROWS for i in order)
+            cut = _cut_cost(spans, unit) if lines else _no_cut
+            cost, owner = partition(
+                [Label("", h) for h in heads], spans, alignment, unit, not boxed, cut, MIXED_ALIGNMENT
+            )
             total += cost
             owners.append({i: group[o] for i, o in zip(order, owner, strict=True)})
         if best is None or total < best[0] - 1e-9:
             best = (total, owners)
     assert best is not None
-    for owner, placed in zip(best[1], pieces, strict=True):
+    for heads_of, placed in zip(best[1], pieces, strict=True):
         for index, slot in placed:
-            owner[index].pieces.append((index, _x(slot, boxed), slot.text))
-            reading.rows_read += 0
+            heads_of[index].pieces.append((index, _x(slot, boxed), slot.text))
+
+
+def _no_cut(k: int, s: int, e: int) -> float:
+    return 0.0
+
+
+def _cut_cost(spans: list[Span], unit: float) -> Callable[[int, int, int], float]:
+    """Starting a field's run in the middle of a paragraph (a line set as close to the one above
+    as wrapped text is) costs a row: fields end where the page leaves a gap."""
+
+    def cost(k: int, s: int, e: int) -> float:
+        if s == 0:
+            return 0.0
+        gap = spans[s].top - spans[s - 1].bottom
+        return CUT_COST if gap <= WRAPPED_GAP * unit else 0.0
+
+    return cost
 
 
 def _row_span(row: FormRow, index: int, boxed: bool) -> Span:

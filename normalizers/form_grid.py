@@ -77,6 +77,7 @@ class Reading:
     """The row's place among the grid's rows (a position when cells carry no boxes)."""
     top: float | None = None
     bottom: float | None = None
+    engine: str = ""
     merges: dict[str, bool] = field(default_factory=dict)
     """Per level column, where the reader knows merged cells: True where a cell starts (a
     new 一级/二级 run, named or blank), False where the cell above covers it."""
@@ -206,22 +207,38 @@ def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
             slots=chosen,
             page=row.page,
             index=index,
+            engine=row.engine,
         )
         if row.covered and current.positional and row.engine not in GUESSED_MERGES:
             for role, col in current.roles:
                 if role in ("level1", "level2"):
                     reading.merges[role] = col not in row.covered
-        boxes = [s.bbox for s in row.slots if s.bbox is not None]
         anchors = [s.bbox for r, s in chosen.items() if r not in ("level1", "level2") and s.bbox is not None]
-        if anchors or boxes:
-            use = anchors or boxes
-            reading.top = min(b[1] for b in use)
-            reading.bottom = max(b[3] for b in use)
+        if anchors:
+            reading.top = min(b[1] for b in anchors)
+            reading.bottom = max(b[3] for b in anchors)
         left = [s.text for s in slots if s not in chosen.values()]
         if left:
             grid.skipped.append("cells not placed: " + " | ".join(left)[:80])
         grid.readings.append(reading)
+    _band_headings(grid.readings)
     return grid
+
+
+def _band_headings(readings: list[Reading]) -> None:
+    """A row of level names alone (an empty 二级 heading) has no cell of its own size: it lies
+    between the rows around it (a merged name's box would stretch it over its whole run)."""
+    for n, reading in enumerate(readings):
+        if reading.top is not None:
+            continue
+        before = readings[n - 1] if n else None
+        after = readings[n + 1] if n + 1 < len(readings) else None
+        if before is not None and before.bottom is not None and before.page == reading.page:
+            reading.top = before.bottom
+        if after is not None and after.top is not None and after.page == reading.page:
+            reading.bottom = after.top
+        if reading.top is None or reading.bottom is None or reading.bottom < reading.top:
+            reading.top = reading.bottom = None
 
 
 def join_fragments(readings: list[Reading]) -> list[Reading]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fiscaldoc.lexicon.text import key
-from fiscaldoc.normalizers.form_grid import Reading
+from fiscaldoc.normalizers.form_grid import GUESSED_MERGES, Reading
 from fiscaldoc.normalizers.form_runs import ALIGNMENTS, Label, Span, partition, runs_of
 from fiscaldoc.normalizers.form_taxonomy import LEVEL2_HINTS, LEVEL2_PARENT, hinted_level2
 
@@ -35,35 +35,38 @@ def _y(page: int | None, y: float) -> float:
     return (page or 0) * PAGE_HEIGHT + y
 
 
-def _position(readings: Sequence[Reading], n: int, role: str) -> Span:
-    """Where a level name printed, in rows: its own row, or, where the reader gives boxes,
-    the place of its middle among the rows' bands (a name printed level with the third of
-    four rows it spans sits in that third row, whatever row the reader filed it under)."""
-    own = Span(float(n), float(n + 1))
-    slot = readings[n].slots.get(role)
-    if slot is None or slot.bbox is None:
-        return own
-    mid = _y(slot.page if slot.page is not None else readings[n].page, (slot.bbox[1] + slot.bbox[3]) / 2)
-    at = float(len(readings))
-    for k, r in enumerate(readings):
-        if r.top is None or r.bottom is None:
-            return own
-        top, bottom = _y(r.page, r.top), _y(r.page, r.bottom)
-        if mid < top:
-            at = float(k)  # between two rows' bands
-            break
-        if mid < bottom:
-            at = k + (mid - top) / (bottom - top)
-            break
-    return Span(at - 0.5, at + 0.5)
+def _geometric(readings: Sequence[Reading]) -> bool:
+    """Every row has a band on the page, and every level name a box."""
+    if any(r.top is None or r.bottom is None for r in readings):
+        return False
+    return all(
+        s.bbox is not None for r in readings for role, s in r.slots.items() if role in ("level1", "level2")
+    )
 
 
-def _labels(readings: Sequence[Reading], role: str) -> list[Label]:
+def _band(reading: Reading) -> Span:
+    assert reading.top is not None and reading.bottom is not None
+    return Span(_y(reading.page, reading.top), _y(reading.page, reading.bottom))
+
+
+def _labels(readings: Sequence[Reading], role: str, geometric: bool, line: float) -> list[Label]:
+    """Where each level name printed: its own row, or its box on the page. A reader that
+    guesses merged cells gives the box of the rows it guessed, centred on the name: the
+    name is a line tall in the middle of it."""
     out = []
     for n, r in enumerate(readings):
         text = r.get(role)
-        if text:
-            out.append(Label(key(text), _position(readings, n, role)))
+        if not text:
+            continue
+        slot = r.slots[role]
+        if not geometric or slot.bbox is None:
+            span = Span(float(n), float(n + 1))
+        else:
+            page = slot.page if slot.page is not None else r.page
+            span = Span(_y(page, slot.bbox[1]), _y(page, slot.bbox[3]))
+            if r.engine in GUESSED_MERGES:
+                span = Span(span.mid - line / 2, span.mid + line / 2)
+        out.append(Label(key(text), span))
     return out
 
 
@@ -73,17 +76,24 @@ def assign_levels(readings: list[Reading]) -> list[tuple[str | None, str | None]
         return []
     if any(r.merges for r in readings):
         return _from_merges(readings)
-    rows = [Span(float(n), float(n + 1)) for n in range(len(readings))]
-    level1 = _labels(readings, "level1")
-    level2 = _labels(readings, "level2")
+    geometric = _geometric(readings)
+    rows = (
+        [_band(r) for r in readings]
+        if geometric
+        else [Span(float(n), float(n + 1)) for n in range(len(readings))]
+    )
+    heights = sorted(r.bottom - r.top for r in rows)
+    line = heights[0] if geometric and heights else 1.0
+    level1 = _labels(readings, "level1", geometric, line)
+    level2 = _labels(readings, "level2", geometric, line)
     names = [r.get("level3") for r in readings]
     best: tuple[float, list[tuple[str | None, str | None]]] | None = None
     for alignment in ALIGNMENTS:
-        cost, levels = _explain(level1, level2, rows, names, alignment, 1.0, True)
+        cost, levels = _explain(level1, level2, rows, names, alignment, line, not geometric)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, levels)
     assert best is not None
-    return best[1]
+    return [(LEVEL2_PARENT.get(l2, l1) if l2 else l1, l2) for l1, l2 in best[1]]
 
 
 def _explain(
@@ -182,5 +192,5 @@ def _from_merges(readings: list[Reading]) -> list[tuple[str | None, str | None]]
         names[role] = column
     out: list[tuple[str | None, str | None]] = []
     for level1, level2 in zip(names["level1"], names["level2"], strict=True):
-        out.append((level1 or (LEVEL2_PARENT.get(level2) if level2 else None), level2))
+        out.append((LEVEL2_PARENT.get(level2, level1) if level2 else level1, level2))
     return out

@@ -34,7 +34,7 @@ class Label:
     span: Span
 
 
-def _cost(alignment: str, label: Span, first: Span, last: Span, unit: float, discrete: bool) -> float:
+def _misplaced(alignment: str, label: Span, first: Span, last: Span, unit: float, discrete: bool) -> float:
     """How far a label sits from where ``alignment`` prints it over the run first..last, in rows.
 
     Counted in whole rows (a reader that gives every line a row), a centred label over an
@@ -69,10 +69,25 @@ def partition(
     unit: float,
     discrete: bool = False,
     penalty: Penalty = _no_penalty,
+    mix: float | None = None,
 ) -> tuple[float, list[int]]:
     """Rows shared out among labels as contiguous runs (every row in one run, labels in
-    order): the total misplacement and, per row, the index of its label."""
+    order): the total misplacement and, per row, the index of its label.
+
+    With ``mix`` a label may sit as another alignment has it at that extra cost (a field
+    split by a page break prints its label at the top of its part, whatever the rest do).
+    """
     n, k = len(rows), len(labels)
+
+    def _cost(alignment: str, label: Span, first: Span, last: Span, unit: float, discrete: bool) -> float:
+        cost = _misplaced(alignment, label, first, last, unit, discrete)
+        if mix is None:
+            return cost
+        others = (
+            _misplaced(a, label, first, last, unit, discrete) + mix for a in ALIGNMENTS if a != alignment
+        )
+        return min(cost, *others)
+
     if k == 0 or n == 0:
         return 0.0, [-1] * n
     inf = float("inf")
