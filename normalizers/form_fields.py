@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from fiscaldoc.lexicon.text import collapse, join_wrapped
 from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label
-from fiscaldoc.normalizers.form_runs import ALIGNMENTS, Label, Span, partition
+from fiscaldoc.normalizers.form_runs import ALIGNMENTS, PAGE_HEIGHT, Label, Span, partition
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
 from fiscaldoc.normalizers.markup import join_page_break
 
@@ -37,7 +37,6 @@ MAX_UNKNOWN_LABEL = 6
 """An unknown label (联系人, 联系电话) is a short word; a longer cell is text."""
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
-PAGE_HEIGHT = 10_000.0
 LINE_ROWS = ("pdfplumber-words",)
 """Readers that give every printed line a row of its own (a borderless form): a gap between
 two of its rows is the page's own spacing, which tells where a field ends."""
@@ -122,7 +121,7 @@ class _Label:
     """Across the page (x, where the reader gives boxes) or in columns."""
     eligible: bool
     """Rows may add to its value: a long text field, or a label whose value is not beside it."""
-    pieces: list[tuple[int, float, str]] = field(default_factory=list)
+    pieces: list[tuple[int, float, Slot]] = field(default_factory=list)
 
 
 def _boxed(rows: list[FormRow]) -> bool:
@@ -197,7 +196,7 @@ def read_fields(rows: list[FormRow]) -> FieldReading:
                 _zone(slot, after, bool(value_slots), boxed),
                 name in TEXT_FIELDS or (not value_slots and after is None),
             )
-            label.pieces = [(index, _x(s, boxed), s.text) for s in value_slots]
+            label.pieces = [(index, _x(v, boxed), v) for v in value_slots]
             labels.append(label)
     _place(labels, free, rows, boxed, reading)
     for label in labels:
@@ -280,7 +279,7 @@ def _place(
     assert best is not None
     for heads_of, placed in zip(best[1], pieces, strict=True):
         for index, slot in placed:
-            heads_of[index].pieces.append((index, _x(slot, boxed), slot.text))
+            heads_of[index].pieces.append((index, _x(slot, boxed), slot))
 
 
 def _no_cut(k: int, s: int, e: int) -> float:
@@ -318,15 +317,41 @@ def _label_span(label: _Label, rows: list[FormRow], boxed: bool) -> Span:
 
 def _gather(label: _Label, reading: FieldReading) -> None:
     """A label's pieces in reading order: its text field, or its entry's value."""
-    ordered = [text for _, _, text in sorted(label.pieces, key=lambda p: (p[0], p[1]))]
+    ordered = [slot for _, _, slot in sorted(label.pieces, key=lambda p: (p[0], p[1]))]
     if label.name in TEXT_FIELDS:
-        for text in ordered:
-            _append(reading, label.name, text)
+        ends = _paragraph_ends(ordered)
+        if ends is None:  # cells: each piece a cell of its own, split by rows or pages
+            for slot in ordered:
+                _append(reading, label.name, slot.text)
+            return
+        text = ""
+        for n, slot in enumerate(ordered):
+            text = join_wrapped([text, slot.text]) if text and not text.endswith("\n") else text + slot.text
+            if n in ends:
+                text += "\n"
+        _append(reading, label.name, text.strip())
         return
     entry = reading.entries[label.entry]
-    value = join_wrapped(ordered)
+    value = join_wrapped([slot.text for slot in ordered])
     if value != entry.value:
         reading.entries[label.entry] = replace(entry, value=value)
+
+
+SHORT_LINE = 2.5
+"""characters: a printed line ending this far short of the text's right edge ends a paragraph."""
+
+
+def _paragraph_ends(slots: list[Slot]) -> set[int] | None:
+    """Printed lines that end short of the text's right edge; None where the reader gives no
+    boxes, or the pieces are not printed lines (a cell's text has its own line breaks)."""
+    boxes = [s.bbox for s in slots]
+    if any(b is None for b in boxes) or any("\n" in s.text for s in slots):
+        return None
+    if len(slots) < 2:
+        return set()
+    right = max(b[2] for b in boxes if b is not None)
+    size = min(b[3] - b[1] for b in boxes if b is not None)
+    return {n for n, b in enumerate(boxes) if b is not None and b[2] < right - SHORT_LINE * size}
 
 
 def _line_height(rows: list[Span]) -> float:

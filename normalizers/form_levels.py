@@ -18,17 +18,13 @@ from dataclasses import dataclass
 
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.normalizers.form_grid import GUESSED_MERGES, Reading
-from fiscaldoc.normalizers.form_runs import ALIGNMENTS, Label, Span, partition, runs_of
+from fiscaldoc.normalizers.form_runs import ALIGNMENTS, PAGE_HEIGHT, Label, Span, partition, runs_of
 from fiscaldoc.normalizers.form_taxonomy import LEVEL2_HINTS, LEVEL2_PARENT, hinted_level2
 
 TAXONOMY_MISMATCH = 3.0
 """What a level-2 name under the wrong level-1 name costs, in row heights."""
 HINT_WEIGHT = 0.01
 """What an indicator whose words point at another level-2 heading costs: a tie-break only."""
-
-
-PAGE_HEIGHT = 10_000.0
-"""Positions on later pages come after earlier ones."""
 
 
 def _y(page: int | None, y: float) -> float:

@@ -62,6 +62,22 @@ def _no_penalty(k: int, s: int, e: int) -> float:
     return 0.0
 
 
+PAGE_HEIGHT = 10_000.0
+"""Positions on later pages come after earlier ones: page number × this + y."""
+
+
+def _on_page_of(label: Span, rows: Sequence[Span], s: int, e: int, discrete: bool) -> tuple[Span, Span]:
+    """The first and last rows of s..e; of a run a page break splits, those on the label's
+    page (a split merged cell prints its name in one of its parts)."""
+    if discrete:
+        return rows[s], rows[e]
+    page = label.mid // PAGE_HEIGHT
+    mine = [i for i in range(s, e + 1) if rows[i].mid // PAGE_HEIGHT == page]
+    if not mine or len(mine) == e - s + 1:
+        return rows[s], rows[e]
+    return rows[mine[0]], rows[mine[-1]]
+
+
 def partition(
     labels: Sequence[Label],
     rows: Sequence[Span],
@@ -79,7 +95,8 @@ def partition(
     """
     n, k = len(rows), len(labels)
 
-    def _cost(alignment: str, label: Span, first: Span, last: Span, unit: float, discrete: bool) -> float:
+    def _cost(alignment: str, label: Span, s: int, e: int, unit: float, discrete: bool) -> float:
+        first, last = _on_page_of(label, rows, s, e, discrete)
         cost = _misplaced(alignment, label, first, last, unit, discrete)
         if mix is None:
             return cost
@@ -95,18 +112,14 @@ def partition(
     best = [[inf] * n for _ in range(k)]
     back = [[0] * n for _ in range(k)]
     for e in range(n):
-        best[0][e] = _cost(alignment, labels[0].span, rows[0], rows[e], unit, discrete) + penalty(0, 0, e)
+        best[0][e] = _cost(alignment, labels[0].span, 0, e, unit, discrete) + penalty(0, 0, e)
     for j in range(1, k):
         for e in range(j, n):
             for s in range(j, e + 1):
                 before = best[j - 1][s - 1]
                 if before == inf:
                     continue
-                cost = (
-                    before
-                    + _cost(alignment, labels[j].span, rows[s], rows[e], unit, discrete)
-                    + penalty(j, s, e)
-                )
+                cost = before + _cost(alignment, labels[j].span, s, e, unit, discrete) + penalty(j, s, e)
                 if cost < best[j][e]:
                     best[j][e], back[j][e] = cost, s
     owner = [0] * n
