@@ -82,6 +82,8 @@ def read_funds(entries: list[Entry]) -> Funds:
             name = "total"  # 项目金额 | 3900万元: the block's label points at the total itself
         if name == "other" and _annual_side(entry, split, "other" in found):
             name = "annual_other"
+        elif name == "fiscal" and split is not None and _annual_side(entry, split, False):
+            name = "current"  # 其中：财政拨款 under 年度资金申请总额 is the year's grant
         put(name, entry)
     total, annual = found.get("total"), found.get("annual")
     if total is None and annual is not None:

@@ -97,10 +97,11 @@ def find(blocks: Sequence[Block], start: int) -> Region:
         block = blocks[i]
         title = title_of(block)
         if title is not None:
-            if region.rows:
+            if region.rows and starts_at(blocks, i):
                 break  # the next form
-            region.title = title
-            i += 1
+            if not region.rows:
+                region.title = title
+            i += 1  # before the form, or repeated over its continuation page
             continue
         if isinstance(block, Line):
             if not region.rows:
@@ -133,7 +134,7 @@ def _resume_after_lines(blocks: Sequence[Block], i: int, region: Region) -> int 
     while j < len(blocks) and isinstance(blocks[j], Line):
         line = blocks[j]
         assert isinstance(line, Line)
-        if is_form_title(line.text):
+        if is_form_title(line.text) and starts_at(blocks, j):
             return None
         later_page = line.page is not None and last_page is not None and line.page != last_page
         if not (is_page_furniture(line) or later_page):
@@ -144,7 +145,11 @@ def _resume_after_lines(blocks: Sequence[Block], i: int, region: Region) -> int 
         return None
     row = blocks[j]
     assert isinstance(row, Row)
-    if title_of(row) is not None or _foreign(row) or ("project_name" in labels_in(row)):
+    if (
+        (title_of(row) is not None and starts_at(blocks, j))
+        or _foreign(row)
+        or "project_name" in labels_in(row)
+    ):
         return None
     if any(is_note(line.text) for line in seen) and not _continues(row):
         return None
