@@ -313,6 +313,23 @@ def strip_ordinal(text: str) -> str:
     """The label without its ``一、``/``1.``/``（一）`` numbering, as a comparison key."""
     return _ORDINAL_LABEL.sub("", key(text))
 
+def indicator_column_of(cell: str) -> str | None:
+    """The indicator-grid column a header cell names (``level1`` … ``weight``), if any."""
+    text = key(cell)
+    if (
+        not text
+        or len(_BRACKETED.sub("", text)) > MAX_INDICATOR_HEADER_CHARS
+        or any(ch.isdigit() for ch in text)
+    ):
+        return None
+    for name, words in (*INDICATOR_EXTRA_COLUMNS.items(), *INDICATOR_COLUMNS.items()):
+        if any(w in text for w in words):
+            if name == "target" and "值" not in text and field_of(text) is not None:
+                return None  # 年度总体目标 is a form label, not a target column
+            return name
+    return None
+
+
 def indicator_header(texts: list[str]) -> dict[str, int]:
     """Every column an indicator-grid header names, the extra ones included (``nature``,
     ``unit``, ``weight``); empty unless it is a header: short cells naming a level or name
@@ -324,12 +341,9 @@ def indicator_header(texts: list[str]) -> dict[str, int]:
             continue
         if len(_BRACKETED.sub("", text)) > MAX_INDICATOR_HEADER_CHARS or any(ch.isdigit() for ch in text):
             return {}
-        for name, words in (*INDICATOR_EXTRA_COLUMNS.items(), *INDICATOR_COLUMNS.items()):
-            if name not in found and any(w in text for w in words):
-                if name == "target" and "值" not in text and field_of(text) is not None:
-                    continue  # 年度总体目标 is a form label, not a target column
-                found[name] = index
-                break
+        name = indicator_column_of(text)
+        if name is not None and name not in found:
+            found[name] = index
     levels = {"level1", "level2", "level3"} & found.keys()
     if "target" not in found or not levels or len(found) < 3:
         return {}

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
-from fiscaldoc.lexicon.text import collapse, join_wrapped
+from fiscaldoc.lexicon.text import collapse, join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label
 from fiscaldoc.normalizers.form_runs import ALIGNMENTS, PAGE_HEIGHT, Label, Span, partition
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
@@ -37,9 +38,10 @@ MAX_UNKNOWN_LABEL = 6
 """An unknown label (联系人, 联系电话) is a short word; a longer cell is text."""
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
-LINE_ROWS = ("pdfplumber-words",)
-"""Readers that give every printed line a row of its own (a borderless form): a gap between
-two of its rows is the page's own spacing, which tells where a field ends."""
+LINE_ROWS = ("pdfplumber-words", "text-aligned")
+"""Readers that give every printed line a row of its own (a borderless form, a space-aligned
+dump): a field does not end inside a paragraph, where the page leaves no gap (boxes) or a
+line stops short of its sentence's end (text)."""
 WRAPPED_GAP = 0.5
 """lines: lines this close are one paragraph's wrapped lines."""
 CUT_COST = 1.0
@@ -78,8 +80,13 @@ class FieldReading:
 
 def _wrapped_label(head: str, tail: str) -> bool:
     """``项目`` + ``名称``, ``计划`` + ``开始日期``, ``主管部门及`` + ``代码``, ``项目资金（`` +
-    ``万元）``: a label cut in two (the tail may be a label word itself)."""
-    return not is_complete_label(head) and not _has_digits(head) and is_complete_label(head + tail)
+    ``万元）``: a label cut in two (the tail may be a label word itself); or a whole label
+    that its next line lengthens (``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``)."""
+    if _has_digits(head) or not is_complete_label(head + tail):
+        return False
+    if not is_complete_label(head):
+        return True
+    return field_of(tail) is None and len(key(head + tail)) > len(key(head))
 
 
 def _has_digits(text: str) -> bool:
@@ -124,6 +131,37 @@ class _Label:
     pieces: list[tuple[int, float, Slot]] = field(default_factory=list)
 
 
+MAX_VALUE_TAIL = 4
+"""The last characters of a short value wrapped onto the next line (``[145]浙江省卫生健康委员``
+/ ``会``)."""
+
+
+def _join_value_tails(rows: list[FormRow]) -> None:
+    """A few characters under a short field's value, before any label of their own row, are
+    the value's wrapped end (a reader that gives every printed line a row); in place."""
+    for upper, lower in pairwise(rows):
+        labels = [n for n, s in enumerate(upper.slots) if _is_label(s) is not None]
+        values = [(n, s) for n, s in enumerate(upper.slots) if n - 1 in labels and _is_label(s) is None]
+        values = [(n, s) for n, s in values if _is_label(upper.slots[n - 1]) not in TEXT_FIELDS]
+        for tail in list(lower.slots):
+            if _is_label(tail) is not None:
+                break  # only what comes before the row's own labels
+            if len(tail.key) > MAX_VALUE_TAIL or _has_digits(tail.key):
+                break
+            above = [(n, s) for n, s in values if _under(tail, s)]
+            if not above:
+                break
+            n, value = above[0]
+            upper.slots[n] = replace(value, text=join_wrapped([value.text, tail.text]))
+            lower.slots.remove(tail)
+
+
+def _under(tail: Slot, value: Slot) -> bool:
+    if tail.bbox is not None and value.bbox is not None:
+        return min(tail.bbox[2], value.bbox[2]) > max(tail.bbox[0], value.bbox[0])
+    return tail.col == value.col
+
+
 def _boxed(rows: list[FormRow]) -> bool:
     slots = [s for row in rows for s in row.slots]
     return bool(slots) and all(s.bbox is not None for s in slots) and all(r.top is not None for r in rows)
@@ -151,6 +189,7 @@ def _zone(slot: Slot, after: Slot | None, own: bool, boxed: bool) -> tuple[float
 def read_fields(rows: list[FormRow]) -> FieldReading:
     reading = FieldReading()
     merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=0, follow_values=True)
+    _join_value_tails(rows)
     boxed = _boxed(rows)
     labels: list[_Label] = []
     free: list[tuple[int, Slot]] = []
@@ -267,8 +306,13 @@ def _place(
             spans = [_row_span(rows[i], i, boxed) for i in order]
             heads = [_label_span(lb, rows, boxed) for lb in group]
             unit = _line_height(spans) if boxed else 1.0
-            lines = boxed and all(rows[i].engine in LINE_ROWS for i in order)
-            cut = _cut_cost(spans, unit) if lines else _no_cut
+            lines = all(rows[i].engine in LINE_ROWS for i in order)
+            if lines and boxed:
+                cut = _cut_cost(spans, unit)
+            elif lines:
+                cut = _sentence_cut(order, rows, group, placed)
+            else:
+                cut = _no_cut
             cost, owner = partition(
                 [Label("", h) for h in heads], spans, alignment, unit, not boxed, cut, MIXED_ALIGNMENT
             )
@@ -295,6 +339,28 @@ def _cut_cost(spans: list[Span], unit: float) -> Callable[[int, int, int], float
             return 0.0
         gap = spans[s].top - spans[s - 1].bottom
         return CUT_COST if gap <= WRAPPED_GAP * unit else 0.0
+
+    return cost
+
+
+def _sentence_cut(
+    order: list[int], rows: list[FormRow], group: list[_Label], placed: list[tuple[int, Slot]]
+) -> Callable[[int, int, int], float]:
+    """In a text dump: starting a field's run after a line whose text stops mid-sentence costs
+    a row (the lines of one sentence belong to one field)."""
+    text_of: dict[int, str] = {}
+    for index, slot in placed:
+        text_of[index] = text_of.get(index, "") + slot.text
+    for label in group:
+        own = [text for i, _, slot in label.pieces if i == label.row for text in [slot.text]]
+        if own:
+            text_of[label.row] = text_of.get(label.row, "") + own[-1]
+
+    def cost(k: int, s: int, e: int) -> float:
+        if s == 0:
+            return 0.0
+        before = text_of.get(order[s - 1], "").rstrip()
+        return 0.0 if not before or before.endswith(tuple(_SENTENCE_END)) else CUT_COST
 
     return cost
 

@@ -11,11 +11,11 @@ by a column or a row whose name spans the level-2 column (``成本指标 | 弥�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import join_wrapped, key
-from fiscaldoc.lexicon.vocabulary import field_of, indicator_header
+from fiscaldoc.lexicon.vocabulary import field_of, indicator_column_of, indicator_header
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
 from fiscaldoc.normalizers.form_taxonomy import LEVEL1_NAMES, LEVEL2_PARENT, is_category
 from fiscaldoc.normalizers.indicators import nature_comparator, parse_target
@@ -28,6 +28,10 @@ SKIP = -4.0
 IN_COLUMN = 2.0
 PER_COLUMN_AWAY = 1.5
 MAX_UNIT_CHARS = 6
+_UNIT_WORDS = """% 个 人 人次 次 户 件 场 支 张 条 家 所 项 处 辆 台 套 吨 年 月 天 日 小时
+米 千米 公里 平方米 亩 公顷 元 万元 亿元 万人次 篇 册 份 批 座 栋 间 床 辆次 课时 学时 分 分钟 周"""
+UNITS = frozenset(_UNIT_WORDS.split())
+"""Units a 度量单位 column holds; a short word not among them may be a text target."""
 MAX_LEVEL_TAIL = 3
 
 
@@ -62,8 +66,47 @@ the boxes of the words, not the guessed extents, say which rows a level name spa
 
 
 def header_of(row: FormRow) -> Columns | None:
-    found = indicator_header(list(row.cells) or [s.text for s in row.slots])
+    width = max((s.col for s in row.slots), default=-1) + 1
+    texts = [""] * width
+    for slot in row.slots:
+        texts[slot.col] = slot.text
+    found = indicator_header(texts)
     return Columns.of(found, positional=row.engine not in GUESSED_COLUMNS) if found else None
+
+
+MAX_HEADER_PIECE = 4
+"""A header cell's piece wrapped onto the line above or below it (``一 级 指`` / ``标``)."""
+
+
+def repair_header(rows: list[FormRow], n: int) -> None:
+    """A header a reader gave two rows, one per printed line (``一 级 指 | 指标性`` over
+    ``标 | 二级指标 | 指标内容 | 质 | 目标值``): the short pieces of the rows just above and
+    below join the header cells they sit over or under, in place."""
+    header = rows[n]
+    for m, above in ((n - 1, True), (n + 1, False)):
+        if not 0 <= m < len(rows) or not rows[m].slots:
+            continue
+        other = rows[m]
+        if any(len(s.key) > MAX_HEADER_PIECE or _numeric_target(s.text) for s in other.slots):
+            continue
+        if any(field_of(s.text) is not None for s in other.slots):
+            continue
+        for piece in list(other.slots):
+            near = [s for s in header.slots if abs(s.col - piece.col) <= 1]
+            if near:
+
+                def fit(s: Slot, piece: Slot = piece, above: bool = above) -> tuple[bool, int]:
+                    joined = piece.key + s.key if above else s.key + piece.key
+                    named = indicator_column_of(joined) is not None and indicator_column_of(s.text) is None
+                    return (not named, abs(s.col - piece.col))
+
+                cell = min(near, key=fit)
+                joined = piece.joined(cell) if above else cell.joined(piece)
+                header.slots[header.slots.index(cell)] = replace(joined, col=cell.col)
+            else:
+                header.slots.append(replace(piece, text=piece.text))
+            other.slots.remove(piece)
+        header.slots.sort(key=lambda s: s.col)
 
 
 @dataclass
@@ -119,7 +162,9 @@ def _fit(role: str, text: str) -> float:
         return 4.0 if nature_comparator(k) is not None or k in ("定性", "定量") else -5.0
     if role == "unit":
         ok = 0 < len(k) <= MAX_UNIT_CHARS and not any(ch.isdigit() for ch in k) and not category
-        return 2.0 if ok and nature_comparator(k) is None else -4.0
+        if not ok or nature_comparator(k) is not None:
+            return -4.0
+        return 3.0 if k in UNITS or "/" in k or len(k) <= 2 else 0.5
     if role == "weight":
         number = parse_number(k.rstrip("%"))
         return 2.0 if number is not None and 0 <= number <= 100 else -4.0
@@ -188,7 +233,7 @@ class GridReading:
 def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
     """The grid's rows after its header (``columns``; None when no header was found)."""
     grid = GridReading(columns=columns)
-    merge_pairs(rows, _level_tail, MAX_LEVEL_TAIL, reach=1, prefer=_known_level)
+    merge_pairs(rows, _level_tail, MAX_LEVEL_TAIL, reach=1, follow_values=True, prefer=_known_level)
     current = columns or Columns.of(DEFAULT_COLUMNS, positional=False)
     for index, row in enumerate(rows):
         again = header_of(row)

@@ -50,13 +50,13 @@ def _labels(readings: Sequence[Reading], role: str, geometric: bool, line: float
     guesses merged cells gives the box of the rows it guessed, centred on the name: the
     name is a line tall in the middle of it."""
     out = []
-    for n, r in enumerate(readings):
+    for r in readings:
         text = r.get(role)
         if not text:
             continue
         slot = r.slots[role]
         if not geometric or slot.bbox is None:
-            span = Span(float(n), float(n + 1))
+            span = Span(float(r.index - slot.up), float(r.index + 1 + slot.down))
         else:
             page = slot.page if slot.page is not None else r.page
             span = Span(_y(page, slot.bbox[1]), _y(page, slot.bbox[3]))
@@ -76,7 +76,7 @@ def assign_levels(readings: list[Reading]) -> list[tuple[str | None, str | None]
     rows = (
         [_band(r) for r in readings]
         if geometric
-        else [Span(float(n), float(n + 1)) for n in range(len(readings))]
+        else [Span(float(r.index), float(r.index + 1)) for r in readings]
     )
     heights = sorted(r.bottom - r.top for r in rows)
     line = heights[0] if geometric and heights else 1.0

@@ -10,10 +10,12 @@ stands above it. The unit is the block's (``项目资金（万元）``) unless a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from fiscaldoc.lexicon.numbers import parse_yuan, unit_in
+from fiscaldoc.lexicon.text import key
 from fiscaldoc.normalizers.form_fields import MONEY_FIELDS, Entry
 
 DEFAULT_UNIT = "元"
@@ -33,7 +35,7 @@ class Funds:
 
 def _unit(entries: list[Entry]) -> str:
     for entry in entries:
-        unit = unit_in(entry.label)
+        unit = unit_in(key(entry.label))
         if unit:
             return unit
     return DEFAULT_UNIT
@@ -58,6 +60,20 @@ def _position(entry: Entry, boxed: bool) -> float:
     return entry.x if boxed and entry.x is not None else float(entry.col)
 
 
+_SPACED_NUMBER = re.compile(r"^[\d,.\s]+$")
+
+
+def _amount(text: str, unit: str) -> Decimal | None:
+    """A money cell's one amount; a space a PDF put between its digits (``3 100000.00``) is
+    layout, since the cell holds one figure."""
+    if not text:
+        return None
+    amount = parse_yuan(text, unit)
+    if amount is None and _SPACED_NUMBER.match(text.strip()):
+        amount = parse_yuan(key(text), unit)
+    return amount
+
+
 def _annual_side(entry: Entry, split: tuple[float, bool] | None, seen: bool) -> bool:
     """其他资金 under the annual heading (right of the split), or the second one printed."""
     if split is None:
@@ -72,7 +88,7 @@ def read_funds(entries: list[Entry]) -> Funds:
     found: dict[str, Decimal] = {}
 
     def put(name: str, entry: Entry) -> None:
-        amount = parse_yuan(entry.value, unit) if entry.value else None
+        amount = _amount(entry.value, unit)
         if amount is not None and name not in found:
             found[name] = amount
 

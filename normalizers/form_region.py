@@ -15,14 +15,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fiscaldoc.lexicon.text import collapse, key
-from fiscaldoc.lexicon.vocabulary import allocation_header, field_of, is_form_title
-from fiscaldoc.model.document import Block, Line, Row
+from fiscaldoc.lexicon.vocabulary import (
+    allocation_header,
+    field_of,
+    is_complete_label,
+    is_form_title,
+    is_label_start,
+    label_parts,
+)
+from fiscaldoc.model.document import Block, Cell, Line, Row
 from fiscaldoc.normalizers.form_taxonomy import is_category
 from fiscaldoc.normalizers.indicators import parse_target
 from fiscaldoc.normalizers.stream import is_page_furniture
 
 TITLE_LOOKAHEAD = 8
 """Blocks between a title and the form's first label (a subtitle, a 填报单位 line …)."""
+LINE_ENGINE = "text-aligned"
+"""A row made from a line of running text: its cells are placed by guesswork."""
 _NOTE = re.compile(r"^(?:注|备注|说明|填表说明|填报说明)\s*\d?\s*[:：.、]")
 
 
@@ -103,6 +112,8 @@ def find(blocks: Sequence[Block], start: int) -> Region:
                 region.title = title
             i += 1  # before the form, or repeated over its continuation page
             continue
+        if isinstance(block, Line) and (as_row := _as_row(block)) is not None:
+            block = as_row
         if isinstance(block, Line):
             if not region.rows:
                 i += 1  # subtitle, 填报单位 … between the title and the form
@@ -123,6 +134,24 @@ def find(blocks: Sequence[Block], start: int) -> Region:
         i += 1
     region.end = i
     return region
+
+
+_GAP = re.compile(r"[ \u3000]{2,}|\t")
+
+
+def _as_row(line: Line) -> Row | None:
+    """A line of a text dump that reads ``label   value`` (or a label alone, the first half of a
+    wrapped one) is a row of the form its reader did not see as a table."""
+    tokens = [t for t in _GAP.split(line.text.strip()) if t]
+    if not tokens or is_form_title(line.text):
+        return None
+    name, rest = label_parts(tokens[0])
+    if name is None and not (len(tokens) == 1 and is_label_start(tokens[0])):
+        return None
+    if name is not None and len(tokens) == 1 and rest and not is_complete_label(tokens[0]):
+        return None
+    cells = tuple(Cell(t, page=line.page) for t in tokens)
+    return Row(cells, page=line.page, bbox=line.bbox, engine=LINE_ENGINE)
 
 
 def _resume_after_lines(blocks: Sequence[Block], i: int, region: Region) -> int | None:

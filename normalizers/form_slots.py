@@ -26,14 +26,24 @@ class Slot:
     text: str
     page: int | None = None
     bbox: BBox | None = None
+    up: int = 0
+    """Rows above its own that the cell's text also printed on (a name wrapped over lines)."""
+    down: int = 0
+    """Rows below its own that it also printed on."""
 
     @property
     def key(self) -> str:
         return key(self.text)
 
     def joined(self, other: Slot) -> Slot:
-        """This cell with another's text after it (a label or name wrapped onto the next row)."""
-        return replace(self, text=join_wrapped([self.text, other.text]))
+        """This cell with the text of the one under it after it (a label or name wrapped onto
+        the next row): one cell that covers both rows and both boxes."""
+        box = self.bbox
+        if box is not None and other.bbox is not None and self.page == other.page:
+            box = (min(box[0], other.bbox[0]), box[1], max(box[2], other.bbox[2]), other.bbox[3])
+        return replace(
+            self, text=join_wrapped([self.text, other.text]), bbox=box, down=self.down + 1 + other.down
+        )
 
 
 @dataclass
@@ -95,7 +105,8 @@ def merge_pairs(
                 if accept(head.key, tail.key):
                     joined = head.joined(tail)
                     if follow_values and len(upper.slots) == 1 and len(lower.slots) > 1:
-                        lower.slots[lower.slots.index(tail)] = replace(joined, col=tail.col)
+                        moved = replace(joined, col=tail.col, up=head.up + 1 + tail.up, down=tail.down)
+                        lower.slots[lower.slots.index(tail)] = moved
                         upper.slots.remove(head)
                     else:
                         upper.slots[upper.slots.index(head)] = joined

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from fiscaldoc.model.document import Block
 from fiscaldoc.model.records import ParseReport, PerformanceIndicator, Records
 from fiscaldoc.normalizers.form_fields import read_fields
-from fiscaldoc.normalizers.form_grid import Columns, header_of, join_fragments, read_grid
+from fiscaldoc.normalizers.form_grid import Columns, header_of, join_fragments, read_grid, repair_header
 from fiscaldoc.normalizers.form_levels import assign_levels
 from fiscaldoc.normalizers.form_money import read_funds
 from fiscaldoc.normalizers.form_records import build_form, indicator
@@ -35,9 +35,9 @@ def _split(rows: list[FormRow]) -> tuple[list[FormRow], list[FormRow], Columns |
     A grid whose header was lost starts at the first row that names a level-1 indicator.
     """
     for n, row in enumerate(rows):
-        columns = header_of(row)
-        if columns is not None:
-            return rows[:n], rows[n + 1 :], columns
+        if header_of(row) is not None:
+            repair_header(rows, n)
+            return rows[:n], rows[n + 1 :], header_of(row)
     for n, row in enumerate(rows):
         if any(s.key in LEVEL1_NAMES for s in row.slots):
             return rows[:n], rows[n:], None
