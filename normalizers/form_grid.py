@@ -80,33 +80,34 @@ MAX_HEADER_PIECE = 4
 
 def repair_header(rows: list[FormRow], n: int) -> None:
     """A header a reader gave two rows, one per printed line (``一 级 指 | 指标性`` over
-    ``标 | 二级指标 | 指标内容 | 质 | 目标值``): the short pieces of the rows just above and
-    below join the header cells they sit over or under, in place."""
+    ``标 | 二级指标 | 指标内容 | 质 | 目标值``): the pieces of the row just above or below that
+    make a column's name with the header cell they sit over or under join it, in place."""
     header = rows[n]
     for m, above in ((n - 1, True), (n + 1, False)):
         if not 0 <= m < len(rows) or not rows[m].slots:
             continue
         other = rows[m]
-        if any(len(s.key) > MAX_HEADER_PIECE or _numeric_target(s.text) for s in other.slots):
+        if any(len(s.key) > MAX_HEADER_PIECE or field_of(s.text) is not None for s in other.slots):
             continue
-        if any(field_of(s.text) is not None for s in other.slots):
-            continue
-        for piece in list(other.slots):
-            near = [s for s in header.slots if abs(s.col - piece.col) <= 1]
-            if near:
-
-                def fit(s: Slot, piece: Slot = piece, above: bool = above) -> tuple[bool, int]:
-                    joined = piece.key + s.key if above else s.key + piece.key
-                    named = indicator_column_of(joined) is not None and indicator_column_of(s.text) is None
-                    return (not named, abs(s.col - piece.col))
-
-                cell = min(near, key=fit)
-                joined = piece.joined(cell) if above else cell.joined(piece)
-                header.slots[header.slots.index(cell)] = replace(joined, col=cell.col)
-            else:
-                header.slots.append(replace(piece, text=piece.text))
+        joins = [_header_join(piece, header, above) for piece in other.slots]
+        if not all(joins):
+            continue  # not the other half of the header: a line of the form or of the grid
+        for piece, cell in zip(list(other.slots), joins, strict=True):
+            assert cell is not None
+            joined = piece.joined(cell) if above else cell.joined(piece)
+            header.slots[header.slots.index(cell)] = replace(joined, col=cell.col)
             other.slots.remove(piece)
-        header.slots.sort(key=lambda s: s.col)
+
+
+def _header_join(piece: Slot, header: FormRow, above: bool) -> Slot | None:
+    """The header cell a piece completes the name of (``一 级 指`` + ``标``), if any."""
+    for cell in sorted(header.slots, key=lambda s: abs(s.col - piece.col)):
+        if abs(cell.col - piece.col) > 1:
+            break
+        joined = piece.key + cell.key if above else cell.key + piece.key
+        if indicator_column_of(joined) is not None and indicator_column_of(cell.text) is None:
+            return cell
+    return None
 
 
 @dataclass
