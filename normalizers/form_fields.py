@@ -188,7 +188,7 @@ def _zone(slot: Slot, after: Slot | None, own: bool, boxed: bool) -> tuple[float
 
 def read_fields(rows: list[FormRow]) -> FieldReading:
     reading = FieldReading()
-    merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=0, follow_values=True)
+    merge_pairs(rows, _wrapped_label, MAX_WRAPPED_LABEL_PART, reach=1, follow_values=True)
     _join_value_tails(rows)
     boxed = _boxed(rows)
     labels: list[_Label] = []

@@ -165,7 +165,7 @@ def _fit(role: str, text: str) -> float:
         ok = 0 < len(k) <= MAX_UNIT_CHARS and not any(ch.isdigit() for ch in k) and not category
         if not ok or nature_comparator(k) is not None:
             return -4.0
-        return 3.0 if k in UNITS or "/" in k or len(k) <= 2 else 0.5
+        return 3.0 if k in UNITS or "/" in k or len(k) == 1 else 0.5
     if role == "weight":
         number = parse_number(k.rstrip("%"))
         return 2.0 if number is not None and 0 <= number <= 100 else -4.0

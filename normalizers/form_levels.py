@@ -108,7 +108,13 @@ def _explain(
             for lb in level2
             if top <= lb.span.mid <= bottom and LEVEL2_PARENT.get(lb.name, level1[k].name) != level1[k].name
         )
-        return TAXONOMY_MISMATCH * wrong
+        name = level1[k].name
+        unlike = sum(
+            1
+            for i in range(s, e + 1)
+            if (hints := hinted_level2(names[i])) and all(LEVEL2_PARENT.get(h) != name for h in hints)
+        )
+        return TAXONOMY_MISMATCH * wrong + HINT_WEIGHT * unlike
 
     total, owner1 = partition(level1, rows, alignment, unit, discrete, misplaced)
     runs = runs_of(owner1) if level1 else [(0, len(rows) - 1)]

@@ -30,6 +30,8 @@ from fiscaldoc.normalizers.stream import is_page_furniture
 
 TITLE_LOOKAHEAD = 8
 """Blocks between a title and the form's first label (a subtitle, a 填报单位 line …)."""
+MAX_FRAGMENT = 6
+"""A label's or level name's piece a text dump's reader left as a line of its own."""
 LINE_ENGINE = "text-aligned"
 """A row made from a line of running text: its cells are placed by guesswork."""
 _NOTE = re.compile(r"^(?:注|备注|说明|填表说明|填报说明)\s*\d?\s*[:：.、]")
@@ -87,8 +89,9 @@ def is_note(text: str) -> bool:
 def _foreign(row: Row) -> bool:
     """The header of another kind of table (an allocation plan) ends a form; an indicator row
     that merely names 项目 and 万元 (``项目总成本 | ≤4500.00(万元)``) does not."""
-    if labels_in(row) or allocation_header(row.texts()) is None:
-        return False
+    header = allocation_header(row.texts())
+    if header is None or (labels_in(row) and header.seq is None):
+        return False  # 项目内容 may be a form's label, but not beside a 序号
     return not any(is_category(c.text) or _is_target(c.text) for c in row.cells if not c.is_blank)
 
 
@@ -112,7 +115,7 @@ def find(blocks: Sequence[Block], start: int) -> Region:
                 region.title = title
             i += 1  # before the form, or repeated over its continuation page
             continue
-        if isinstance(block, Line) and (as_row := _as_row(block)) is not None:
+        if isinstance(block, Line) and (as_row := _as_row(block, inside=bool(region.rows))) is not None:
             block = as_row
         if isinstance(block, Line):
             if not region.rows:
@@ -139,12 +142,15 @@ def find(blocks: Sequence[Block], start: int) -> Region:
 _GAP = re.compile(r"[ \u3000]{2,}|\t")
 
 
-def _as_row(line: Line) -> Row | None:
+def _as_row(line: Line, inside: bool = False) -> Row | None:
     """A line of a text dump that reads ``label   value`` (or a label alone, the first half of a
-    wrapped one) is a row of the form its reader did not see as a table."""
+    wrapped one) is a row of the form its reader did not see as a table; so is, between a
+    form's rows, a short piece of one (``部门及代码`` under ``主管``)."""
     tokens = [t for t in _GAP.split(line.text.strip()) if t]
-    if not tokens or is_form_title(line.text):
+    if not tokens or is_form_title(line.text) or is_note(line.text):
         return None
+    if inside and line.page is None and len(tokens) == 1 and 0 < len(key(tokens[0])) <= MAX_FRAGMENT:
+        return Row((Cell(tokens[0]),), engine=LINE_ENGINE)
     name, rest = label_parts(tokens[0])
     if name is None and not (len(tokens) == 1 and is_label_start(tokens[0])):
         return None

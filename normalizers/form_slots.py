@@ -16,6 +16,8 @@ from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.model.document import BBox, Row
 
 JoinTest = Callable[[str, str], bool]
+SPLITS_LETTERS = ("text-aligned",)
+"""Readers that cut a letter-spaced word (``计  划  开  始``) into one cell per character."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class FormRow:
             if not c.covered and not c.is_blank
         ]
         covered = frozenset(i for i, c in enumerate(row.cells) if c.covered)
+        if row.engine in SPLITS_LETTERS:
+            slots = _rejoin_letters(slots)
         top, bottom = (row.bbox[1], row.bbox[3]) if row.bbox is not None else (None, None)
         return cls(slots, row.page, row.engine, covered, tuple(c.text for c in row.cells), top, bottom)
 
@@ -126,3 +130,30 @@ def _distance(head: Slot, tail: Slot) -> float:
     if head.bbox is not None and tail.bbox is not None:
         return abs((head.bbox[0] + head.bbox[2]) / 2 - (tail.bbox[0] + tail.bbox[2]) / 2)
     return float(abs(head.col - tail.col))
+
+
+def _rejoin_letters(slots: list[Slot]) -> list[Slot]:
+    """Neighbouring one-character cells are the letters of one spaced-out word."""
+    out: list[Slot] = []
+    for slot in slots:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and len(slot.key) == 1
+            and _letters(last)
+            and slot.col == last.col + last_span(last)
+        ):
+            out[-1] = replace(last, text=last.text + " " + slot.text)
+        else:
+            out.append(slot)
+    return out
+
+
+def _letters(slot: Slot) -> bool:
+    """A cell made of single characters only (``计``, ``计 划``)."""
+    return all(len(part) == 1 for part in slot.text.split())
+
+
+def last_span(slot: Slot) -> int:
+    """Columns a rejoined letter-spaced word covers."""
+    return len(slot.text.split())
