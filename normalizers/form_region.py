@@ -147,8 +147,10 @@ def _as_row(line: Line, inside: bool = False) -> Row | None:
     wrapped one) is a row of the form its reader did not see as a table; so is, between a
     form's rows, a short piece of one (``部门及代码`` under ``主管``)."""
     tokens = [t for t in _GAP.split(line.text.strip()) if t]
-    if not tokens or is_form_title(line.text) or is_note(line.text):
+    if not tokens or is_form_title(line.text) or is_note(line.text) or is_page_furniture(line):
         return None
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in line.text):
+        return None  # a separator (``--``) or a stray number, not a piece of a form
     if inside and line.page is None and len(tokens) == 1 and 0 < len(key(tokens[0])) <= MAX_FRAGMENT:
         return Row((Cell(tokens[0]),), engine=LINE_ENGINE)
     name, rest = label_parts(tokens[0])
