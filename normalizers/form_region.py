@@ -154,7 +154,7 @@ def _as_row(line: Line, inside: bool = False) -> Row | None:
     if inside and line.page is None and len(tokens) == 1 and 0 < len(key(tokens[0])) <= MAX_FRAGMENT:
         return Row((Cell(tokens[0]),), engine=LINE_ENGINE)
     name, rest = label_parts(tokens[0])
-    if name is None and not (len(tokens) == 1 and is_label_start(tokens[0])):
+    if name is None and not is_label_start(tokens[0]):
         return None
     if name is not None and len(tokens) == 1 and rest and not is_complete_label(tokens[0]):
         return None
