@@ -23,7 +23,9 @@ from fiscaldoc.pipeline.process import process
 from helpers.truth import project
 
 FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
-GENERATED = sorted(p for p in (FORMS / "generated").iterdir() if p.suffix in (".pdf", ".docx", ".xlsx", ".txt"))
+GENERATED = sorted(
+    p for p in (FORMS / "generated").iterdir() if p.suffix in (".pdf", ".docx", ".xlsx", ".txt")
+)
 
 
 def _truth(path: Path) -> dict[str, Any]:
@@ -84,7 +86,9 @@ def _check_district(path: Path) -> None:
         assert (dates["start_date"], dates["end_date"]) == (want["start_date"], want["end_date"])
         got = [i for i in result.records.performance_indicators if i.form_id == form.form_id]
         keys = list(want["indicators"][0])
-        assert [project(i, keys) for i in got] == [project(i, keys) for i in want["indicators"]], form.project_name
+        assert [project(i, keys) for i in got] == [project(i, keys) for i in want["indicators"]], (
+            form.project_name
+        )
     assert sum(len(f["indicators"]) for f in truth["performance_forms"]) == 65
     funds = [c for c in result.check_results if c.rule == "form_funds_add_up"]
     assert [c.status for c in funds] == truth["checks"]["form_funds_add_up"]
