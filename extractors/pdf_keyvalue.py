@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fiscaldoc.extractors.pdf_cells import cell_text
 from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.extractors.pdf_words import Span, Word, gutter, merged, split_cells, text_lines
+from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import key
 from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label, is_label_start
 from fiscaldoc.model.document import Cell, Row
@@ -155,15 +156,35 @@ def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> lis
 
 
 def _pieces(words: Sequence[Word]) -> list[list[Word]]:
-    """A line's words → its cells: split at wide gaps, letter-spaced words kept whole."""
+    """A line's words → its cells: split at wide gaps, letter-spaced words kept whole, and an
+    amount apart from a label set close after it (``1100043.12 年度资金申请总额``)."""
     out: list[list[Word]] = []
-    for piece in split_cells(words):
+    for piece in (part for cell in split_cells(words) for part in _at_labels(cell)):
         previous = out[-1] if out else None
         if previous is not None and _spaced_letters(previous, piece):
             previous.extend(piece)
         else:
             out.append(list(piece))
     return out
+
+
+def _at_labels(words: list[Word]) -> list[list[Word]]:
+    """A cell's words split where a number meets a label (a right-aligned amount and the next
+    column's label can sit closer than a cell gap)."""
+    out = [[words[0]]]
+    for word in words[1:]:
+        previous = out[-1][-1]
+        if _is_number(previous.text) != _is_number(word.text) and (
+            field_of(word.text) is not None or field_of(previous.text) is not None
+        ):
+            out.append([word])
+        else:
+            out[-1].append(word)
+    return out
+
+
+def _is_number(text: str) -> bool:
+    return parse_number(text) is not None
 
 
 def _spaced_letters(left: list[Word], right: list[Word]) -> bool:

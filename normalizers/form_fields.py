@@ -128,6 +128,8 @@ class _Label:
     """Across the page (x, where the reader gives boxes) or in columns."""
     eligible: bool
     """Rows may add to its value: a long text field, or a label whose value is not beside it."""
+    after: Slot | None = None
+    """The next label in its row, if any."""
     pieces: list[tuple[int, float, Slot]] = field(default_factory=list)
 
 
@@ -234,13 +236,45 @@ def read_fields(rows: list[FormRow]) -> FieldReading:
                 len(reading.entries) - 1,
                 _zone(slot, after, bool(value_slots), boxed),
                 name in TEXT_FIELDS or (not value_slots and after is None),
+                after,
             )
             label.pieces = [(index, _x(v, boxed), v) for v in value_slots]
             labels.append(label)
+    if boxed:
+        _zones_at_gutters(labels, [slot for _, slot in free])
     _place(labels, free, rows, boxed, reading)
     for label in labels:
         _gather(label, reading)
     return reading
+
+
+def _zones_at_gutters(labels: list[_Label], free: list[Slot]) -> None:
+    """Where a label's zone meets the next label's: the gap the free text leaves between their
+    columns (labels print centred over their text, the text starts at its column's edge)."""
+    by_slot = {id(label.slot): label for label in labels}
+    for label in labels:
+        nxt = label.after
+        if nxt is None or nxt.bbox is None or label.slot.bbox is None:
+            continue
+        lo, hi = _x(label.slot, True), _x(nxt, True)
+        edge = _gutter([s for s in free if s.bbox is not None], lo, hi)
+        label.zone = (label.zone[0], edge)
+        right = by_slot.get(id(nxt))
+        if right is not None and right.zone[0] > edge:
+            right.zone = (edge, right.zone[1])  # a heading's text starts at its column's edge
+
+
+def _gutter(slots: list[Slot], lo: float, hi: float) -> float:
+    """The x between ``lo`` and ``hi`` that the fewest pieces of text cross (the middle of the
+    widest such stretch)."""
+    cuts = sorted({lo, hi, *(x for s in slots if s.bbox for x in (s.bbox[0], s.bbox[2]) if lo < x < hi)})
+    best: tuple[int, float, float] | None = None
+    for a, b in pairwise(cuts):
+        mid = (a + b) / 2
+        crossing = sum(1 for s in slots if s.bbox and s.bbox[0] < mid < s.bbox[2])
+        if best is None or (crossing, -(b - a)) < (best[0], best[1]):
+            best = (crossing, -(b - a), mid)
+    return best[2] if best else (lo + hi) / 2
 
 
 def _columns(labels: list[_Label], boxed: bool) -> list[list[_Label]]:

@@ -210,6 +210,15 @@ def assign(columns: Columns, slots: list[Slot]) -> dict[str, Slot]:
     return out
 
 
+def _split_level(slot: Slot) -> list[Slot]:
+    """A cell that holds a level name and, after a space, the next column's words
+    (``数量指标 培训人次``: a reader that drew the column boundary in the wrong place)."""
+    head, _, rest = slot.text.strip().partition(" ")
+    if not rest.strip() or not is_category(head) or key(head) not in (*LEVEL1_NAMES, *LEVEL2_PARENT):
+        return [slot]
+    return [replace(slot, text=head), replace(slot, text=rest.strip(), col=slot.col + 1)]
+
+
 def _known_level(joined: str) -> bool:
     return joined in LEVEL2_PARENT or joined in LEVEL1_NAMES
 
@@ -241,7 +250,7 @@ def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
         if again is not None:
             current = again  # a header repeated over a page, or a grid that is a table of its own
             continue
-        slots = [s for s in row.slots if field_of(s.text) != "indicators"]
+        slots = [part for s in row.slots if field_of(s.text) != "indicators" for part in _split_level(s)]
         if not slots:
             continue
         chosen = assign(current, slots)
