@@ -179,6 +179,22 @@ def is_label_start(text: str) -> bool:
     return bool(k) and any(w.startswith(k) or k.startswith(w) for ws in FIELD_LABELS.values() for w in ws)
 
 
+_LEVEL_WORDS = ("产出指标", "效益指标", "满意度指标", "成本指标", "一级指标", "二级指标", "三级指标")
+
+
+def part_of_a_word(text: str) -> bool:
+    """Part of a form label, an indicator-grid header word or a level name: what a
+    letter-spaced word cut into characters can be rejoined into (``三 级 指``, ``日 期`` …)."""
+    k = key(text)
+    words = [
+        *(w for ws in FIELD_LABELS.values() for w in ws),
+        *(w for ws in INDICATOR_COLUMNS.values() for w in ws),
+        *(w for ws in INDICATOR_EXTRA_COLUMNS.values() for w in ws),
+        *_LEVEL_WORDS,
+    ]
+    return bool(k) and any(k in w for w in words)
+
+
 def is_complete_label(label: str) -> bool:
     """A label with nothing after its word but a bracketed unit or a colon (``主管部门及`` is cut
     short, ``项目资金（万元）`` is whole)."""

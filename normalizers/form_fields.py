@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from fiscaldoc.lexicon.text import collapse, join_wrapped, key
-from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label
+from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label, is_label_start
 from fiscaldoc.normalizers.form_runs import ALIGNMENTS, PAGE_HEIGHT, Label, Span, partition
 from fiscaldoc.normalizers.form_slots import FormRow, Slot, merge_pairs
 from fiscaldoc.normalizers.markup import join_page_break
@@ -36,6 +36,8 @@ MONEY_FIELDS = (
 _SENTENCE_END = "。；;！!？?：:"
 MAX_UNKNOWN_LABEL = 6
 """An unknown label (联系人, 联系电话) is a short word; a longer cell is text."""
+MAX_LABEL_MIDDLE = 3
+"""The middle line of a label printed over three (``效 目``)."""
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
 LINE_ROWS = ("pdfplumber-words", "text-aligned")
@@ -82,8 +84,11 @@ def _wrapped_label(head: str, tail: str) -> bool:
     """``项目`` + ``名称``, ``计划`` + ``开始日期``, ``主管部门及`` + ``代码``, ``项目资金（`` +
     ``万元）``: a label cut in two (the tail may be a label word itself); or a whole label
     that its next line lengthens (``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``)."""
-    if _has_digits(head) or not is_complete_label(head + tail):
+    if _has_digits(head) or _has_digits(tail):
         return False
+    if not is_complete_label(head + tail):
+        # the middle of a label over three lines (总 体 绩 / 效 目 / 标)
+        return not is_complete_label(head) and len(tail) <= MAX_LABEL_MIDDLE and is_label_start(head + tail)
     if not is_complete_label(head):
         return True
     return field_of(tail) is None and len(key(head + tail)) > len(key(head))
@@ -313,6 +318,23 @@ def _group_of(slot: Slot, groups: list[list[_Label]], boxed: bool) -> int | None
     return best[2] if best else None
 
 
+def _by_order(
+    free: list[tuple[int, Slot]], groups: list[list[_Label]], chosen: dict[int, int | None]
+) -> None:
+    """Where columns are only an order (a text dump), a line's pieces of text side by side go to
+    the side-by-side fields in their order, left to right."""
+    by_row: dict[int, list[Slot]] = {}
+    for index, slot in free:
+        by_row.setdefault(index, []).append(slot)
+    order = sorted(range(len(groups)), key=lambda n: min(lb.zone[0] for lb in groups[n]))
+    for slots in by_row.values():
+        targets = {chosen[id(s)] for s in slots} - {None}
+        if len(slots) < 2 or len(slots) != len(order) or len(targets) == len(slots):
+            continue
+        for slot, n in zip(sorted(slots, key=lambda s: s.col), order, strict=True):
+            chosen[id(slot)] = n
+
+
 def _place(
     labels: list[_Label],
     free: list[tuple[int, Slot]],
@@ -325,8 +347,11 @@ def _place(
     aligns its cells; the alignment that places every label best decides."""
     groups = _columns(labels, boxed)
     pieces: list[list[tuple[int, Slot]]] = [[] for _ in groups]
+    chosen = {id(slot): _group_of(slot, groups, boxed) for _, slot in free}
+    if not boxed:
+        _by_order(free, groups, chosen)
     for index, slot in free:
-        n = _group_of(slot, groups, boxed)
+        n = chosen[id(slot)]
         if n is None:
             reading.unknown.append(f"text not placed: {collapse(slot.text)[:80]}")
         else:

@@ -32,7 +32,7 @@ _UNIT_WORDS = """% 个 人 人次 次 户 件 场 支 张 条 家 所 项 处 �
 米 千米 公里 平方米 亩 公顷 元 万元 亿元 万人次 篇 册 份 批 座 栋 间 床 辆次 课时 学时 分 分钟 周"""
 UNITS = frozenset(_UNIT_WORDS.split())
 """Units a 度量单位 column holds; a short word not among them may be a text target."""
-MAX_LEVEL_TAIL = 3
+MAX_LEVEL_TAIL = 4
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,32 @@ def read_grid(rows: list[FormRow], columns: Columns | None) -> GridReading:
             grid.skipped.append("cells not placed: " + " | ".join(left)[:80])
         grid.readings.append(reading)
     _band_headings(grid.readings)
+    _cost_by_column(grid.readings)
     return grid
+
+
+AMBIGUOUS_LEVEL = "成本指标"
+"""A name both levels use: 一级 in the 2021 framework, 二级 under 产出指标 before it."""
+
+
+def _cost_by_column(readings: list[Reading]) -> None:
+    """成本指标 alone in its row is a 一级 or a 二级 name: the column it sits in says which,
+    compared with the columns of the names that are only one or the other."""
+    ones = [
+        r.slots["level1"].col
+        for r in readings
+        if key(r.get("level1")) in LEVEL1_NAMES and key(r.get("level1")) != AMBIGUOUS_LEVEL
+    ]
+    twos = [r.slots["level2"].col for r in readings if key(r.get("level2")) in LEVEL2_PARENT]
+    if not ones or not twos:
+        return
+    one, two = sorted(ones)[len(ones) // 2], sorted(twos)[len(twos) // 2]
+    for r in readings:
+        if key(r.get("level1")) == AMBIGUOUS_LEVEL and "level2" not in r.texts:
+            col = r.slots["level1"].col
+            if abs(col - two) < abs(col - one):
+                r.texts["level2"] = r.texts.pop("level1")
+                r.slots["level2"] = r.slots.pop("level1")
 
 
 def _band_headings(readings: list[Reading]) -> None:

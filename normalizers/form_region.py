@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from fiscaldoc.lexicon.text import collapse, key
 from fiscaldoc.lexicon.vocabulary import (
+    COLUMN_WORDS,
     allocation_header,
     field_of,
+    indicator_header,
     is_complete_label,
     is_form_title,
     is_label_start,
@@ -28,6 +30,8 @@ from fiscaldoc.normalizers.form_taxonomy import is_category
 from fiscaldoc.normalizers.indicators import parse_target
 from fiscaldoc.normalizers.stream import is_page_furniture
 
+MIN_FOREIGN_ROLES = 3
+"""Columns an allocation header without 序号 names (用款单位 | 项目名称 | 金额) to end a form."""
 TITLE_LOOKAHEAD = 8
 """Blocks between a title and the form's first label (a subtitle, a 填报单位 line …)."""
 MAX_FRAGMENT = 6
@@ -70,15 +74,35 @@ def starts_at(blocks: Sequence[Block], i: int) -> bool:
     """A form title followed by field labels, or a 项目名称 row."""
     block = blocks[i]
     if isinstance(block, Row) and "project_name" in labels_in(block):
-        return True
+        return not _numbered(block)  # 序号 | 用款单位 | 项目名称 | 金额: a plan's header
     if title_of(block) is None:
         return False
     for nxt in blocks[i + 1 : i + 1 + TITLE_LOOKAHEAD]:
         if title_of(nxt) is not None:
             return False
-        if isinstance(nxt, Row) and labels_in(nxt) - {"indicators"}:
+        if isinstance(nxt, Row) and (labels_in(nxt) - {"indicators"} or _label_pieces(nxt)):
             return True
     return False
+
+
+def _label_pieces(row: Row) -> bool:
+    """A row that starts with a label cut by a reader (``项 | 目 | 名`` over ``称``, ``项目`` over
+    ``类型``): its first cells, letters rejoined, begin a label word."""
+    letters = ""
+    for cell in row.cells:
+        text = key(cell.text)
+        if not text:
+            if letters:
+                break
+            continue
+        letters += text
+        if len(text) > 1:
+            break
+    return len(letters) >= 2 and is_label_start(letters) and not is_form_title(letters)
+
+
+def _numbered(row: Row) -> bool:
+    return any(key(c.text) in COLUMN_WORDS["seq"] for c in row.cells)
 
 
 def is_note(text: str) -> bool:
@@ -90,8 +114,11 @@ def _foreign(row: Row) -> bool:
     """The header of another kind of table (an allocation plan) ends a form; an indicator row
     that merely names 项目 and 万元 (``项目总成本 | ≤4500.00(万元)``) does not."""
     header = allocation_header(row.texts())
-    if header is None or (labels_in(row) and header.seq is None):
-        return False  # 项目内容 may be a form's label, but not beside a 序号
+    if header is None:
+        return False
+    roles = [header.seq, header.recipient, header.project, header.amount, header.note]
+    if header.seq is None and (labels_in(row) or sum(r is not None for r in roles) < MIN_FOREIGN_ROLES):
+        return False  # 项目内容 or 项目 | 专项资金项目 may be a form's, but not beside a 序号
     return not any(is_category(c.text) or _is_target(c.text) for c in row.cells if not c.is_blank)
 
 
@@ -117,6 +144,8 @@ def find(blocks: Sequence[Block], start: int) -> Region:
             continue
         if isinstance(block, Line) and (as_row := _as_row(block, inside=bool(region.rows))) is not None:
             block = as_row
+        elif isinstance(block, Line) and region.rows and _text_inside(blocks, i):
+            block = Row((Cell(block.text.strip()),), engine=LINE_ENGINE)
         if isinstance(block, Line):
             if not region.rows:
                 i += 1  # subtitle, 填报单位 … between the title and the form
@@ -160,6 +189,34 @@ def _as_row(line: Line, inside: bool = False) -> Row | None:
         return None
     cells = tuple(Cell(t, page=line.page) for t in tokens)
     return Row(cells, page=line.page, bbox=line.bbox, engine=LINE_ENGINE)
+
+
+MAX_TEXT_LINES = 30
+"""Lines of a long field a text dump's reader left outside its table."""
+
+
+def _text_inside(blocks: Sequence[Block], i: int) -> bool:
+    """A line of a text dump (no pages) between rows of one form: lines of a long field that the
+    reader did not see as part of the table, with the form's rows going on after them."""
+    line = blocks[i]
+    if not isinstance(line, Line) or line.page is not None or is_note(line.text) or is_page_furniture(line):
+        return False
+    for nxt in blocks[i + 1 : i + 1 + MAX_TEXT_LINES]:
+        if isinstance(nxt, Line):
+            if is_form_title(nxt.text) or is_note(nxt.text):
+                return False
+            continue
+        if title_of(nxt) is not None or _foreign(nxt) or "project_name" in labels_in(nxt):
+            return False
+        if labels_in(nxt) or _grid_row(nxt):
+            return True
+    return False
+
+
+def _grid_row(row: Row) -> bool:
+    """A row of an indicator grid: its header, or one naming a level."""
+    texts = [c.text for c in row.cells]
+    return bool(indicator_header(texts)) or any(is_category(t) for t in texts if t.strip())
 
 
 def _resume_after_lines(blocks: Sequence[Block], i: int, region: Region) -> int | None:

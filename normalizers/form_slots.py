@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from fiscaldoc.lexicon.text import join_wrapped, key
+from fiscaldoc.lexicon.vocabulary import part_of_a_word
 from fiscaldoc.model.document import BBox, Row
 
 JoinTest = Callable[[str, str], bool]
+MAX_HEAD = 6
+"""A piece of a label: short, no digits."""
 SPLITS_LETTERS = ("text-aligned",)
 """Readers that cut a letter-spaced word (``计  划  开  始``) into one cell per character."""
 
@@ -99,16 +102,21 @@ def merge_pairs(
     several cells above, one whose joined words ``prefer`` likes comes first.
     """
     for r in range(len(rows) - 1):
-        upper, lower = rows[r], rows[r + 1]
+        lower = rows[r + 1]
         for tail in list(lower.slots):
             if len(tail.key) > max_tail:
                 continue
-            near = [s for s in upper.slots if _above(s, tail, reach)]
-            heads = sorted(near, key=lambda s: (not prefer(s.key + tail.key), _distance(s, tail)))
-            for head in heads:
+            # cells that end on row r: its own, or ones already joined down to it (a label over
+            # three lines: 总 体 绩 / 效 目 / 标)
+            ending = [
+                (rows[k], s) for k in range(max(0, r - 3), r + 1) for s in rows[k].slots if k + s.down == r
+            ]
+            near = [(row, s) for row, s in ending if _above(s, tail, reach)]
+            near.sort(key=lambda pair: (not prefer(pair[1].key + tail.key), _distance(pair[1], tail)))
+            for upper, head in near:
                 if accept(head.key, tail.key):
                     joined = head.joined(tail)
-                    if follow_values and len(upper.slots) == 1 and len(lower.slots) > 1:
+                    if follow_values and _only_heads(upper, head) and len(lower.slots) > 1:
                         moved = replace(joined, col=tail.col, up=head.up + 1 + tail.up, down=tail.down)
                         lower.slots[lower.slots.index(tail)] = moved
                         upper.slots.remove(head)
@@ -133,7 +141,8 @@ def _distance(head: Slot, tail: Slot) -> float:
 
 
 def _rejoin_letters(slots: list[Slot]) -> list[Slot]:
-    """Neighbouring one-character cells are the letters of one spaced-out word."""
+    """Neighbouring one-character cells are the letters of one spaced-out word, as far as they
+    spell the start of a word of the vocabulary (``目 标 值`` and ``位`` are two cells)."""
     out: list[Slot] = []
     for slot in slots:
         last = out[-1] if out else None
@@ -142,6 +151,7 @@ def _rejoin_letters(slots: list[Slot]) -> list[Slot]:
             and len(slot.key) == 1
             and _letters(last)
             and slot.col == last.col + last_span(last)
+            and part_of_a_word(last.text + slot.text)
         ):
             out[-1] = replace(last, text=last.text + " " + slot.text)
         else:
@@ -157,3 +167,11 @@ def _letters(slot: Slot) -> bool:
 def last_span(slot: Slot) -> int:
     """Columns a rejoined letter-spaced word covers."""
     return len(slot.text.split())
+
+
+def _only_heads(upper: FormRow, head: Slot) -> bool:
+    """The row above holds nothing but pieces of labels (``计 划 开 始 | 计 划 完 成``): their
+    values print on the row below, where the joined labels go."""
+    return all(
+        s is head or (not any(ch.isdigit() for ch in s.key) and len(s.key) <= MAX_HEAD) for s in upper.slots
+    )
