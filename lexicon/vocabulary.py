@@ -329,6 +329,7 @@ def strip_ordinal(text: str) -> str:
     """The label without its ``一、``/``1.``/``（一）`` numbering, as a comparison key."""
     return _ORDINAL_LABEL.sub("", key(text))
 
+
 def indicator_column_of(cell: str) -> str | None:
     """The indicator-grid column a header cell names (``level1`` … ``weight``), if any."""
     text = key(cell)

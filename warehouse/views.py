@@ -60,7 +60,6 @@ VIEWS: dict[str, str] = {
         FULL OUTER JOIN (SELECT * FROM v_budget_by_subject WHERE stage = 'final') f
           ON f.entity = b.entity AND f.fiscal_year = b.fiscal_year AND f.kind = b.kind
              AND f.code = b.code""",
-
     "v_form_funds": """
         SELECT f.document_id, f.form_id, f.form_title, f.project_name, f.department,
                f.total_amount_yuan, f.fiscal_funds_yuan, f.other_funds_yuan,
