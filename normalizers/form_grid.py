@@ -328,10 +328,25 @@ def join_fragments(readings: list[Reading]) -> list[Reading]:
     for reading in readings:
         if reading.is_fragment and out and out[-1].get("target") is not None:
             above = out[-1]
-            above.texts["level3"] = join_wrapped([above.texts.get("level3", ""), reading.texts["level3"]])
+            piece = reading.texts["level3"]
+            target = above.texts["target"]
+            if _open_bracket(target) and not _open_bracket(piece) and _closes(piece):
+                above.texts["target"] = target + piece  # ``≥11057.00(人`` / ``次)``: the target wrapped
+            else:
+                above.texts["level3"] = join_wrapped([above.texts.get("level3", ""), piece])
             continue
         out.append(reading)
     return out
+
+
+def _open_bracket(text: str) -> bool:
+    k = key(text)
+    return k.count("(") + k.count("（") > k.count(")") + k.count("）")
+
+
+def _closes(text: str) -> bool:
+    k = key(text)
+    return k.count(")") + k.count("）") > k.count("(") + k.count("（")
 
 
 def level2_parent(name: str | None) -> str | None:

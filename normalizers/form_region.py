@@ -95,9 +95,11 @@ def _label_pieces(row: Row) -> bool:
             if letters:
                 break
             continue
-        letters += text
         if len(text) > 1:
+            if not letters:
+                letters = text
             break
+        letters += text
     return len(letters) >= 2 and is_label_start(letters) and not is_form_title(letters)
 
 

@@ -60,8 +60,8 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         if level1 is None:
             skipped.append("indicator without a level-1 name: " + " | ".join(reading.texts.values())[:80])
             continue
-        if not ({"level3", "target"} & reading.texts.keys()) and level2 is None:
-            continue  # a level-1 name alone: context only
+        if not ({"level3", "target"} & reading.texts.keys()) and "level2" not in reading.texts:
+            continue  # a level-1 name alone: context only (an empty 二级 heading prints its own name)
         indicators.append(indicator(reading, form_id, len(indicators) + 1, level1, level2))
     pages = sorted({r.page for r in region.rows if r.page is not None})
     engines = [r.engine for r in region.rows if r.engine]
