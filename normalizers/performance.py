@@ -69,6 +69,11 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         form_id, document_id, region.title, fields, funds, pages, engines[0] if engines else None
     )
     detail = [*fields.unknown, *skipped, *(f"text in the form: {line.text[:60]}" for line in region.lines)]
+    if not indicators:
+        seen = f"{len(grid_rows)} grid rows, no indicator read" if grid_rows else "no indicator grid found"
+        detail.insert(0, f"{seen}: the form's 绩效指标 were not read")
+    if not form.project_name:
+        detail.insert(0, "no 项目名称 read")
     report = ParseReport(
         document_id=document_id,
         ordinal=ordinal,
