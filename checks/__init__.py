@@ -28,6 +28,7 @@ RULES: dict[str, Rule] = {
     "budget_tables_agree": budget_agree.budget_tables_agree,
     "budget_text_matches_tables": budget_text.budget_text_matches_tables,
     "budget_tables_complete": budget_complete.budget_tables_complete,
+    "form_funds_add_up": rules.form_funds_add_up,
 }
 
 

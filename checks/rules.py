@@ -253,3 +253,48 @@ def indicator_value_plausible(records: Records, document_id: str) -> list[CheckR
             )
         )
     return out
+
+
+def _clause(declared: Decimal, computed: Decimal, what: str, ok: bool) -> str:
+    if ok:
+        return f"{what} holds ({_yuan(computed)}, {_yuan(declared)})"
+    difference = _yuan(abs(computed - declared))
+    return f"{what} fails: {_yuan(computed)} against {_yuan(declared)}, a difference of {difference}"
+
+
+def form_funds_add_up(records: Records, document_id: str) -> list[CheckResult]:
+    """A form's money adds up: 财政资金 + 其他资金 = the total; 当年财政拨款 + 上年结转 (+ 其他资金
+    on the annual side) = the annual amount; the annual amount never exceeds the total.
+
+    Forms that print the parts are checked (and any form whose annual amount exceeds its
+    total); the first clause that fails gives ``expected`` (the printed figure the clause
+    is about) and ``actual`` (what the parts make, or the annual amount)."""
+    out = []
+    zero = Decimal(0)
+    for form in records.performance_forms:
+        total, annual = form.total_amount_yuan, form.annual_amount_yuan
+        clauses: list[tuple[Decimal, Decimal, str, bool]] = []
+        if total is not None and form.fiscal_funds_yuan is not None:
+            parts = form.fiscal_funds_yuan + (form.other_funds_yuan or zero)
+            clauses.append((total, parts, "财政资金 + 其他资金 = 项目资金总额", parts == total))
+        if annual is not None and form.current_grant_yuan is not None:
+            parts = (
+                form.current_grant_yuan
+                + (form.carryover_yuan or zero)
+                + (form.annual_other_funds_yuan or zero)
+            )
+            clauses.append(
+                (annual, parts, "当年财政拨款 + 上年结转 (+ 其他资金) = 年度资金申请总额", parts == annual)
+            )
+        within = total is None or annual is None or annual <= total
+        if total is not None and annual is not None and (clauses or not within):
+            clauses.append((total, annual, "年度资金 ≤ 项目资金总额", within))
+        if not clauses:
+            continue
+        failing = [c for c in clauses if not c[3]]
+        expected, actual, _, _ = failing[0] if failing else clauses[0]
+        message = "; ".join(_clause(*c) for c in (failing or clauses))
+        out.append(
+            _result(document_id, "form_funds_add_up", form.form_id, expected, actual, not failing, message)
+        )
+    return out

@@ -1,12 +1,19 @@
-"""Borderless key/value forms: labels in a left column, each centred (or top-aligned) on its value.
+"""Borderless key/value forms: the bands of a form whose rules are not drawn, as rows.
 
-The label column is found by the form's field labels (项目名称, 设立依据, …,
-the normaliser's vocabulary). Value lines are grouped into blocks of wrapped
-text; the blocks are shared out among the labels in order so that each
-label's group is centred on the label or starts level with it (dynamic
-programming over the split points). Blocks above the first label on a page
-that continues a form belong to the field the previous page ended in: they
-come out as a row with a blank label, as a ruled table would print them.
+A form without rules is found by its field labels (项目名称, 设立依据, …, the
+normaliser's vocabulary): two or more of them in a left column (left-aligned or
+centred on one another). Its left column's lines make label blocks (a label
+wrapped over lines, ``项 目 名`` / ``称``, is one block, even with its value's
+line printed between its two halves); the lines right of the column are the
+values. Value lines are shared out among the labels so that each label is level
+with the top, middle or bottom of its group (dynamic programming over the split
+points): each label with its group is one band of the form. A band comes out as
+rows, one per line, the label in the row of the line it is level with, each line
+split into cells at gaps wider than a word space, every cell with its box.
+Labels inside the values (``项目类别``, ``其中：财政资金``, ``年度总体目标`` beside
+``项目总目标``), wrapped text and which line belongs to which field are the
+normaliser's to read from the words and the boxes. Letter-spaced labels
+(``项 目 名 称``) are kept in one cell.
 """
 
 from __future__ import annotations
@@ -16,19 +23,29 @@ from dataclasses import dataclass
 
 from fiscaldoc.extractors.pdf_cells import cell_text
 from fiscaldoc.extractors.pdf_layout import LAYOUT
-from fiscaldoc.extractors.pdf_words import Span, Word, blocks, gutter, merged, split_cells, text_lines
-from fiscaldoc.lexicon.vocabulary import field_of
+from fiscaldoc.extractors.pdf_words import Span, Word, gutter, merged, split_cells, text_lines
+from fiscaldoc.lexicon.numbers import parse_number
+from fiscaldoc.lexicon.text import key
+from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label, is_label_start
 from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
+LETTER_SPACING = 2.0
+"""lines: single characters this close together are one letter-spaced word (``项　目``)."""
+LABEL_REACH = 2.6
+"""lines: a label's next piece (``称`` under ``项 目 名``) sits at most this far below it
+(its value's line may be printed between the two)."""
+MAX_LABEL_LINES = 4
 
 
 @dataclass(frozen=True)
 class Form:
-    """Where the labels end: what a continuation page needs."""
+    """Where the form's labels are: what the page (and a continuation page) needs."""
 
     label_x0: float
     boundary: float
+    top: float = 0.0
+    """The first label's top on the page where the form was found."""
 
 
 def _label_words(words: Sequence[Word]) -> list[Word]:
@@ -51,27 +68,66 @@ def find_form(words: Sequence[Word]) -> Form | None:
     labels = _label_words(words)
     if len(labels) < 2:
         return None
-    x0 = min(w.x0 for w in labels)
-    column = [w for w in labels if abs(w.x0 - x0) < LAYOUT.label_align]
+    first = min(labels, key=lambda w: w.x0)
+    column = [  # the left column's labels: left-aligned with the first, or centred on it
+        w
+        for w in labels
+        if abs(w.x0 - first.x0) < LAYOUT.label_align or abs(w.cx - first.cx) < LAYOUT.label_align
+    ]
     if len(column) < 2:
         return None
+    x0 = min(w.x0 for w in column)
     label_right = max(w.x1 for w in column)
     values = [w for w in words if w.x0 > label_right]
     if not values:
         return None
     edge = gutter([w for w in words if w.x1 > x0], (x0 + label_right) / 2, min(w.x0 for w in values))
-    return Form(x0, edge)
+    return Form(x0, edge, min(w.top for w in labels))
+
+
+def label_blocks(lines: Sequence[Span]) -> list[list[Span]]:
+    """The left column's lines → labels: a label's pieces join until it reads as a whole label
+    (``项 目 名`` + ``称``, ``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``)."""
+    out: list[list[Span]] = []
+    for line in sorted(lines, key=lambda s: s.top):
+        if out:
+            block = out[-1]
+            text = "".join(key(ln.text) for ln in block)
+            joined = text + key(line.text)
+            near = line.top - block[-1].bottom <= LABEL_REACH * line.height
+            if (
+                near
+                and len(block) < MAX_LABEL_LINES
+                and len(joined) <= MAX_LABEL_CHARS
+                and _continues(text, line.text)
+            ):
+                block.append(line)
+                continue
+        out.append([line])
+    return out
+
+
+def _continues(text: str, more: str) -> bool:
+    """``项目名`` + ``称``, ``主管部门`` + ``及代码``, ``项目资金`` + ``（万元）``: the next piece
+    finishes (or lengthens) the label rather than starting another."""
+    if field_of(more) is not None and is_complete_label(more):
+        return False
+    joined = text + key(more)
+    if is_complete_label(text):
+        return is_complete_label(joined) and len(joined) > len(text)
+    return is_label_start(joined)
 
 
 def _cost(label: Span, group: Sequence[Span], height: float, level: bool) -> float:
+    """How far a label sits from its group's top, middle or bottom (whichever is nearest)."""
     if not group:
         return LAYOUT.empty_cost[level] * height
     span = merged(group)
-    return min(abs(span.cy - label.cy), abs(span.top - label.top))
+    return min(abs(span.cy - label.cy), abs(span.top - label.top), abs(span.bottom - label.bottom))
 
 
 def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> list[list[Span]]:
-    """Value blocks → one group per label (plus a first group for the page's leading tail)."""
+    """Value lines → one group per label (plus a first group for the page's leading tail)."""
     n, k = len(values), len(labels)
     inf = float("inf")
     height = min((s.height for s in [*labels, *values]), default=10.0)
@@ -99,45 +155,91 @@ def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> lis
     return groups[::-1]
 
 
-def _value_cells(group: Sequence[Span], page_no: int) -> list[Cell]:
-    """A field's value blocks → cells: split at gaps no word crosses; paragraphs kept apart."""
-    words = [w for block in group for w in block.words]
+def _pieces(words: Sequence[Word]) -> list[list[Word]]:
+    """A line's words → its cells: split at wide gaps, letter-spaced words kept whole, and an
+    amount apart from a label set close after it (``1100043.12 年度资金申请总额``)."""
+    out: list[list[Word]] = []
+    for piece in (part for cell in split_cells(words) for part in _at_labels(cell)):
+        previous = out[-1] if out else None
+        if previous is not None and _spaced_letters(previous, piece):
+            previous.extend(piece)
+        else:
+            out.append(list(piece))
+    return out
+
+
+def _at_labels(words: list[Word]) -> list[list[Word]]:
+    """A cell's words split where a number meets a label (a right-aligned amount and the next
+    column's label can sit closer than a cell gap)."""
+    out = [[words[0]]]
+    for word in words[1:]:
+        previous = out[-1][-1]
+        if _is_number(previous.text) != _is_number(word.text) and (
+            field_of(word.text) is not None or field_of(previous.text) is not None
+        ):
+            out.append([word])
+        else:
+            out[-1].append(word)
+    return out
+
+
+def _is_number(text: str) -> bool:
+    return parse_number(text) is not None
+
+
+def _spaced_letters(left: list[Word], right: list[Word]) -> bool:
+    """Two pieces that are letters of one spaced-out word (``项`` ``目``, ``实 施`` ``单 位``)."""
+    letters = [w for w in (*left, *right) if len(w.text) > 1]
+    if letters:
+        return False
+    height = min(w.height for w in (*left, *right))
+    return right[0].x0 - left[-1].x1 <= LETTER_SPACING * height
+
+
+def _cells(words: Sequence[Word], page_no: int) -> list[Cell]:
     cells = []
-    for cell_words in split_cells(words):
-        paragraphs = [cell_text([ln.as_line() for ln in b]) for b in blocks(text_lines(cell_words))]
-        span = Span(tuple(cell_words))
-        cells.append(Cell("\n".join(p for p in paragraphs if p), page=page_no, bbox=span.bbox))
+    for piece in _pieces(words):
+        span = Span(tuple(piece))
+        cells.append(Cell(cell_text([span.as_line()]), page=page_no, bbox=span.bbox))
     return cells
+
+
+def _band(label: list[Span] | None, group: Sequence[Span], page_no: int) -> list[Row]:
+    """One label and its value lines → rows, one per line; the label goes into the row of the
+    line it is level with (a label centred on a wrapped value sits in the middle line)."""
+    lines = text_lines(w for block in group for w in block.words)
+    head: list[Cell] = []
+    level = -1
+    if label:
+        box = merged(label)
+        head = [Cell(cell_text([ln.as_line() for ln in label]), page=page_no, bbox=box.bbox)]
+        if lines:
+            level = min(range(len(lines)), key=lambda n: abs(lines[n].cy - box.cy))
+    if not lines:
+        return [Row(tuple(head), page=page_no, bbox=head[0].bbox, engine=ENGINE)] if head else []
+    rows = []
+    for n, line in enumerate(lines):
+        cells = [*(head if n == level else []), *_cells(line.words, page_no)]
+        spans = [line, *(label if n == level and label else [])]
+        rows.append(Row(tuple(cells), page=page_no, bbox=merged(spans).bbox, engine=ENGINE))
+    return rows
 
 
 def read(
     form: Form, words: Sequence[Word], page_no: int, top: float, bottom: float, lead: bool
 ) -> tuple[list[Row], set[int]]:
-    """Rows of the form between ``top`` and ``bottom``; the ids of the words used."""
-    inside = [w for w in words if top <= w.top < bottom and w.x1 > form.label_x0 - LAYOUT.label_align]
-    margin = LAYOUT.crossing_margin
-    across = [w.top for w in inside if w.x0 < form.boundary - margin and w.x1 > form.boundary + margin]
-    stop = min(across, default=bottom)
-    inside = [w for w in inside if w.top < stop]
+    """Rows of the form between ``top`` (or its first label, on the page it starts on) and
+    ``bottom``; the ids of the words used."""
+    start = top if lead else min(top, form.top)
+    inside = [w for w in words if start <= w.top < bottom and w.x1 > form.label_x0 - LAYOUT.label_align]
     label_lines = text_lines(w for w in inside if w.cx < form.boundary)
     value_lines = text_lines(w for w in inside if w.cx >= form.boundary)
-    labels = [merged(b) for b in blocks(label_lines)]
-    values = [merged(b) for b in blocks(value_lines)]
+    labels = label_blocks(label_lines)
+    values = value_lines  # line by line: a label's value may end where the next one's starts
     if not labels and not lead:
         return [], set()
-    groups = share_out(labels, values, lead)
-    rows: list[Row] = []
-    if groups[0]:
-        rows.append(_row(Cell("", page=page_no), groups[0], page_no))
-    for label_lines_, group in zip(blocks(label_lines), groups[1:], strict=True):
-        label = merged(label_lines_)
-        text = cell_text([ln.as_line() for ln in label_lines_])
-        rows.append(_row(Cell(text, page=page_no, bbox=label.bbox), group, page_no, label))
-    used = {id(w) for w in inside}
-    return rows, used
-
-
-def _row(label: Cell, group: Sequence[Span], page_no: int, label_span: Span | None = None) -> Row:
-    spans = [*group, *([label_span] if label_span else [])]
-    box = merged(spans).bbox if spans else None
-    return Row((label, *_value_cells(group, page_no)), page=page_no, bbox=box, engine=ENGINE)
+    groups = share_out([merged(lb) for lb in labels], values, lead)
+    rows = _band(None, groups[0], page_no)
+    for label, group in zip(labels, groups[1:], strict=True):
+        rows.extend(_band(label, group, page_no))
+    return rows, {id(w) for w in inside}

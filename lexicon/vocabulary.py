@@ -37,29 +37,64 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
 TOTAL_WORDS = ("总计", "合计", "总额")
 SUBTOTAL_WORDS = ("小计",)
 
-# Performance-form field labels (comparison key) → field; a label starts with one of them.
+# Performance-form field labels (comparison key) → field. A label cell starts with one of the
+# words; the longest word that fits wins (项目资金总额 is the total, 项目资金（元） the money block).
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "project_name": ("项目名称",),
-    "project_type": ("项目类型", "项目类别"),
+    "project_type": ("项目类型",),
+    "project_category": ("项目类别",),
+    "project_nature": ("项目性质",),
     "project_level": ("项目等级", "项目级次", "项目层级"),
-    "department": ("省级主管部门", "主管部门", "主管单位", "预算部门"),
-    "period": ("实施周期", "项目期限", "执行期限"),
-    "amount": ("项目金额", "资金情况", "项目资金", "资金总额", "项目总金额"),
-    "basis": ("设立依据", "立项依据", "项目依据"),
-    "overview": ("项目概述", "项目概况", "项目内容", "主要内容"),
-    "overall_goal": ("总体绩效目标", "年度绩效目标", "绩效目标", "总体目标"),
+    "department": ("省级主管部门", "主管部门", "主管单位", "预算部门", "主管部门及代码"),
+    "implementing_unit": ("实施单位", "项目实施单位", "执行单位", "项目承担单位"),
+    "period": ("实施周期", "项目期限", "执行期限", "项目周期"),
+    "start_date": ("计划开始日期", "开始日期", "起始日期", "计划开始时间", "项目开始日期"),
+    "end_date": ("计划完成日期", "完成日期", "结束日期", "计划结束日期", "计划完成时间", "项目完成日期"),
+    "amount": ("项目金额", "资金情况", "项目资金", "项目总金额", "资金来源", "项目预算"),
+    # the money block's own labels (项目资金（元） | 项目资金总额 | … | 年度资金申请总额 | …)
+    "money_total": ("总金额", "项目资金总额", "资金总额", "项目总预算", "项目总额"),
+    "money_annual": (
+        "年度金额",
+        "年度资金申请总额",
+        "年度资金总额",
+        "年度申请金额",
+        "年度预算",
+        "当年金额",
+        "本年金额",
+    ),
+    "money_fiscal": ("财政资金", "财政拨款", "财政性资金"),
+    "money_other": ("其他资金", "其它资金", "自筹资金"),
+    "money_current": ("当年财政拨款", "本年财政拨款", "当年财政资金"),
+    "money_carryover": ("上年结转资金", "上年结转", "结转资金", "以前年度结转"),
+    "basis": ("设立依据", "立项依据", "项目依据", "政策依据"),
+    "overview": ("项目概述", "项目概况", "项目内容", "主要内容", "项目简介"),
+    "overall_goal": ("总体绩效目标", "绩效目标", "总体目标", "项目总目标", "长期目标", "项目总体目标"),
+    "annual_goal": ("年度总体目标", "年度绩效目标", "年度目标", "当年绩效目标", "本年度绩效目标"),
     "indicators": ("绩效指标",),
 }
+DATED_LABELS = ("money_annual",)
+"""Fields whose label may start with a year (``2021年度金额``)."""
 MAX_LABEL_CHARS = 12
 """A field label is short; a longer cell is a value that merely starts like one."""
+_LABEL_LEAD = re.compile(r"^(?:其中[:：]?|(?:19|20)\d{2}(?=年))")
+"""What a label may carry before its word: ``其中：财政资金``, ``2021年度金额``."""
+_LABEL_TAIL = re.compile(r"[(（][^()（）]*[)）]$|[:：]$")
+_FORM_TITLE = re.compile(r"绩效目标(?:申报|填报|申请)?表")
 
 # Indicator-grid header words per column.
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",),
     "level2": ("二级指标",),
-    "level3": ("三级指标",),
+    "level3": ("三级指标", "指标内容", "指标名称"),
     "target": ("目标值", "指标值", "目标", "标准"),
 }
+INDICATOR_EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "nature": ("指标性质", "指标方向", "指标属性", "计算符号"),
+    "unit": ("度量单位", "计量单位", "指标单位", "单位"),
+    "weight": ("权重", "分值", "指标分值", "分数"),
+}
+"""Columns some templates give the comparator, the unit and the weight (项目支出绩效目标表)."""
+MAX_INDICATOR_HEADER_CHARS = 12
 
 MAX_HEADER_CHARS = 16
 """A header cell is short; a longer cell is data."""
@@ -112,14 +147,65 @@ def allocation_header(texts: list[str]) -> AllocationHeader | None:
 
 
 def field_of(label: str) -> str | None:
-    """The form field a label cell names (``项目名称`` → ``project_name``), if any."""
+    """The form field a label cell names (``项目名称`` → ``project_name``), if any.
+
+    Matching is on the comparison key (letter spacing, wraps and full width do not matter);
+    ``其中：`` and a leading year (``2021年度金额``) are set aside, and the longest label word
+    that the cell starts with decides.
+    """
+    return label_parts(label)[0]
+
+
+def label_parts(label: str) -> tuple[str | None, str]:
+    """The field a label names and what follows its word (``项目资金（万元）`` → ``（万元）``)."""
     text = key(label)
-    if not text or len(text) > MAX_LABEL_CHARS:
-        return None
+    if not text or len(text) > MAX_LABEL_CHARS or _FORM_TITLE.search(text):
+        return None, text
+    stripped = _LABEL_LEAD.sub("", text)
+    dated = stripped != text and not text.startswith("其中")
+    best: tuple[int, str] | None = None
     for name, words in FIELD_LABELS.items():
-        if any(text.startswith(w) for w in words):
-            return name
-    return None
+        if dated and name not in DATED_LABELS:
+            continue  # 2021年度目标 heads a paragraph of the goal; 2021年度金额 is a label
+        for word in words:
+            if stripped.startswith(word) and (best is None or len(word) > best[0]):
+                best = (len(word), name)
+    return (best[1], stripped[best[0] :]) if best else (None, stripped)
+
+
+def is_label_start(text: str) -> bool:
+    """The first part of a label cut by a wrap (``项目名``, ``年度总体``, ``主管部门及``)."""
+    k = _LABEL_LEAD.sub("", key(text))
+    return bool(k) and any(w.startswith(k) or k.startswith(w) for ws in FIELD_LABELS.values() for w in ws)
+
+
+_LEVEL_WORDS = ("产出指标", "效益指标", "满意度指标", "成本指标", "一级指标", "二级指标", "三级指标")
+
+
+def part_of_a_word(text: str) -> bool:
+    """Part of a form label, an indicator-grid header word or a level name: what a
+    letter-spaced word cut into characters can be rejoined into (``三 级 指``, ``日 期`` …)."""
+    k = key(text)
+    words = [
+        *(w for ws in FIELD_LABELS.values() for w in ws),
+        *(w for ws in INDICATOR_COLUMNS.values() for w in ws),
+        *(w for ws in INDICATOR_EXTRA_COLUMNS.values() for w in ws),
+        *_LEVEL_WORDS,
+    ]
+    return bool(k) and any(k in w for w in words)
+
+
+def is_complete_label(label: str) -> bool:
+    """A label with nothing after its word but a bracketed unit or a colon (``主管部门及`` is cut
+    short, ``项目资金（万元）`` is whole)."""
+    name, rest = label_parts(label)
+    return name is not None and (not rest or _LABEL_TAIL.fullmatch(rest) is not None)
+
+
+def is_form_title(text: str) -> bool:
+    """A performance form's title line (``绩效目标申报表``, ``财政项目支出绩效目标填报表``, …)."""
+    k = key(text)
+    return bool(_FORM_TITLE.search(k)) and len(k) <= 40 and "：" not in k[:6]
 
 
 def indicator_columns(texts: list[str]) -> dict[str, int]:
@@ -242,3 +328,40 @@ def ordinal_level(text: str) -> int | None:
 def strip_ordinal(text: str) -> str:
     """The label without its ``一、``/``1.``/``（一）`` numbering, as a comparison key."""
     return _ORDINAL_LABEL.sub("", key(text))
+
+
+def indicator_column_of(cell: str) -> str | None:
+    """The indicator-grid column a header cell names (``level1`` … ``weight``), if any."""
+    text = key(cell)
+    if (
+        not text
+        or len(_BRACKETED.sub("", text)) > MAX_INDICATOR_HEADER_CHARS
+        or any(ch.isdigit() for ch in text)
+    ):
+        return None
+    for name, words in (*INDICATOR_EXTRA_COLUMNS.items(), *INDICATOR_COLUMNS.items()):
+        if any(w in text for w in words):
+            if name == "target" and "值" not in text and field_of(text) is not None:
+                return None  # 年度总体目标 is a form label, not a target column
+            return name
+    return None
+
+
+def indicator_header(texts: list[str]) -> dict[str, int]:
+    """Every column an indicator-grid header names, the extra ones included (``nature``,
+    ``unit``, ``weight``); empty unless it is a header: short cells naming a level or name
+    column and a target column."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(texts):
+        text = key(cell)
+        if not text:
+            continue
+        if len(_BRACKETED.sub("", text)) > MAX_INDICATOR_HEADER_CHARS or any(ch.isdigit() for ch in text):
+            return {}
+        name = indicator_column_of(text)
+        if name is not None and name not in found:
+            found[name] = index
+    levels = {"level1", "level2", "level3"} & found.keys()
+    if "target" not in found or not levels or len(found) < 3:
+        return {}
+    return found

@@ -102,6 +102,7 @@ class PerformanceForm(Record):
     current_grant_yuan: Decimal | None = None
     carryover_yuan: Decimal | None = None
     annual_goal: str | None = None
+    annual_other_funds_yuan: Decimal | None = None  # extension: 其他资金 of the annual amount
 
 
 class PerformanceIndicator(Record):

@@ -98,3 +98,36 @@ def parse_target(text: str) -> Target:
     ):
         return Target(None, None, None)  # a sentence that merely starts with a number
     return Target(comparator or "=", value, unit_text or None)
+
+
+_NATURE_SYMBOLS: dict[str, Comparator] = {
+    "≥": ">=",
+    ">=": ">=",
+    "≧": ">=",
+    "≤": "<=",
+    "<=": "<=",
+    "≦": "<=",
+    "=": "=",
+    ">": ">",
+    "<": "<",
+    "大于等于": ">=",
+    "小于等于": "<=",
+    "等于": "=",
+    "大于": ">",
+    "小于": "<",
+    "不低于": ">=",
+    "不高于": "<=",
+    "不超过": "<=",
+}
+QUALITATIVE = ("定性",)
+"""A 指标性质 cell that says the target is words, not a number."""
+
+
+def nature_comparator(text: str) -> Comparator | None:
+    """A 指标性质/指标方向 cell (``≥``, ``＝``, ``小于等于``) → the comparator it stands for."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _NATURE_SYMBOLS.get(s)
+
+
+def is_qualitative(text: str) -> bool:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) in QUALITATIVE

@@ -15,6 +15,8 @@ from helpers.truth import SEED, project
 
 # Provenance differs by format (pages, boxes, engines, ids); the content must not.
 PROVENANCE = {"plan_id", "form_id", "document_id", "page", "bbox", "engine", "page_start", "page_end"}
+READING = {"parse_reports"}
+"""How a file was read (rows seen, skipped, which record they became) differs by format."""
 SEED_RENDERINGS = ["000_4ea89972e077d80e.txt", "seed-ruled.pdf", "seed.docx"]
 
 
@@ -22,6 +24,8 @@ def content(records: Records) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows in the contract's comparison form, provenance removed."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in Records.model_fields:
+        if name in READING:
+            continue
         rows = getattr(records, name)
         out[name] = [project(r, [f for f in type(r).model_fields if f not in PROVENANCE]) for r in rows]
     return out

@@ -111,6 +111,7 @@ performance_forms = Table(
     Column("current_grant_yuan", MONEY),
     Column("carryover_yuan", MONEY),
     Column("annual_goal", Text),
+    Column("annual_other_funds_yuan", MONEY),  # extension: 其他资金 on the annual side (form_funds_add_up)
 )
 
 performance_indicators = Table(

@@ -60,6 +60,13 @@ VIEWS: dict[str, str] = {
         FULL OUTER JOIN (SELECT * FROM v_budget_by_subject WHERE stage = 'final') f
           ON f.entity = b.entity AND f.fiscal_year = b.fiscal_year AND f.kind = b.kind
              AND f.code = b.code""",
+    "v_form_funds": """
+        SELECT f.document_id, f.form_id, f.form_title, f.project_name, f.department,
+               f.total_amount_yuan, f.fiscal_funds_yuan, f.other_funds_yuan,
+               f.annual_amount_yuan, f.current_grant_yuan, f.carryover_yuan, f.annual_other_funds_yuan,
+               c.status AS funds_check, c.message AS funds_message
+        FROM performance_forms f
+        LEFT JOIN check_results c ON c.subject = f.form_id AND c.rule = 'form_funds_add_up'""",
     "v_open_check_failures": """
         SELECT d.file_name, d.source_uri, c.*
         FROM check_results c JOIN documents d ON d.document_id = c.document_id
