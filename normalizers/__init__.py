@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fiscaldoc.model.document import Block, RawDocument
 from fiscaldoc.model.records import Records
 from fiscaldoc.normalizers import allocation, budget, performance
+from fiscaldoc.normalizers.parse_log import number_reports
 
 __all__ = ["DOCUMENT_TYPES", "DocumentType", "normalize"]
 
@@ -46,6 +47,7 @@ def normalize(doc: RawDocument, document_id: str) -> Records:
     for kind in DOCUMENT_TYPES.values():
         if kind.finish is not None:
             kind.finish(doc, document_id, records)
+    number_reports(records.parse_reports)
     return records
 
 

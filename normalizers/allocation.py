@@ -18,7 +18,10 @@ from fiscaldoc.lexicon.text import collapse, join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import SUBTOTAL_WORDS, TOTAL_WORDS, allocation_header
 from fiscaldoc.model.document import Block, Cell, Line, Row, format_bbox
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
-from fiscaldoc.normalizers.stream import lines_before, next_row_after_lines
+from fiscaldoc.normalizers import budget_find, form_region
+from fiscaldoc.normalizers.parse_log import TableLog
+from fiscaldoc.normalizers.plan_sums import SumRow, resolve, says_sum
+from fiscaldoc.normalizers.stream import is_page_furniture, lines_before
 
 _NOTE_SUBTOTAL = re.compile(
     r"(?:共计|合计|小计|总计|共)\s*[:：]?\s*([-+]?\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|千元|元)"
@@ -82,22 +85,27 @@ def _row_label(row: Row, cols: Columns) -> str:
 class _Plan:
     cols: Columns
     unit: str
+    unit_printed: bool = True
     items: list[AllocationItem] = field(default_factory=list)
     subtotals: list[AllocationSubtotal] = field(default_factory=list)
-    totals: list[tuple[Decimal, str]] = field(default_factory=list)
+    sums: list[SumRow] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     recipient: str = ""
     noted: int | None = None
     """Index of the last item that carries a note (a split note's tail joins it)."""
+    own_lines: set[str] = field(default_factory=set)
+    """The lines above the header (comparison keys): a print title repeating them over a
+    new page is the same table going on."""
 
 
-def _plan_unit(cols: Columns, lines: list[Line]) -> str:
+def _plan_unit(cols: Columns, lines: list[Line]) -> tuple[str, bool]:
+    """The plan's unit and whether it is printed (header, else a 单位 line above)."""
     if cols.unit:
-        return cols.unit
+        return cols.unit, True
     for line in lines:
         if "单位" in line.text and (unit := unit_in(line.text)):
-            return unit
-    return "元"
+            return unit, True
+    return "元", False
 
 
 def _title_and_label(lines: list[Line]) -> tuple[str, str | None, list[int]]:
@@ -140,8 +148,11 @@ def _note_subtotal(note: str, label: str) -> AllocationSubtotal | None:
     )
 
 
-def _add_row(plan: _Plan, row: Row) -> None:
+def _add_row(plan: _Plan, row: Row) -> str | None:
+    """Read one row into the plan; None when it was read, else why it was skipped."""
     cols = plan.cols
+    if all(c.is_blank for c in row.cells):
+        return "blank row"
     amount_text = _text(row, cols.amount)
     amount = parse_yuan(amount_text, plan.unit) if amount_text else None
     label = _row_label(row, cols)
@@ -149,35 +160,25 @@ def _add_row(plan: _Plan, row: Row) -> None:
         plan.pages.append(row.page)
     seq_text = _text(row, cols.seq)
     seq = parse_number(seq_text) if seq_text else None
-    if amount is not None and seq is None:
-        if any(w in label for w in SUBTOTAL_WORDS):
-            named = _text(row, cols.recipient)
-            group = named if named and not any(w in key(named) for w in SUBTOTAL_WORDS) else plan.recipient
-            plan.subtotals.append(
-                AllocationSubtotal(
-                    plan_id="",
-                    label=group,
-                    declared_yuan=amount,
-                    source="row",
-                    text=" ".join(c.text for c in row.filled()),
-                )
+    if amount is not None and seq is None and says_sum(label):
+        plan.sums.append(
+            SumRow(
+                amount=amount,
+                text=" ".join(c.text for c in row.filled()),
+                label=label,
+                named=key(_text(row, cols.recipient)),
+                position=len(plan.items),
             )
-            return
-        if any(w in label for w in TOTAL_WORDS):
-            plan.totals.append((amount, " ".join(c.text for c in row.filled())))
-            return
-    if amount is None and plan.items and not seq_text:
-        # The tail of a row a page break split (or of a wrapped cell in a text dump).
-        _continue_row(plan, row)
-        return
+        )
+        return None
+    if amount is None:
+        return _row_without_amount(plan, row, seq_text, label)
     if plan.items and row.page is not None and row.page != plan.items[-1].page:
         row = _join_split_cells(plan, row)
     recipient_cell = _cell(row, cols.recipient)
     if recipient_cell is not None and not recipient_cell.is_blank:
         plan.recipient = collapse(recipient_cell.text)
     project = _text(row, cols.project)
-    if amount is None:
-        return
     note_cell = _cell(row, cols.note)
     note = None if note_cell is None or note_cell.is_blank else note_cell.text.strip()
     amount_cell = _cell(row, cols.amount)
@@ -199,6 +200,34 @@ def _add_row(plan: _Plan, row: Row) -> None:
         plan.noted = len(plan.items) - 1
         if subtotal := _note_subtotal(note, plan.recipient):
             plan.subtotals.append(subtotal)
+    return None
+
+
+_NOT_A_TAIL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|其中|注[:：]|说明[:：])"
+)
+"""How a row starts that is not the wrapped tail of the row above: a section heading
+(``一、省直单位``), ``其中：``, a note."""
+
+
+def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str | None:
+    """A row with nothing in the amount column: the header's second line, the tail of a
+    row a wrap or a page break split, or something the reader does not know (skipped)."""
+    first = key(row.filled()[0].text)
+    if not plan.items and not plan.sums:
+        if any(parse_number(c.text) is not None for c in row.filled()):
+            return "before the first item, no amount"
+        unit = next((u for c in row.filled() if (u := unit_in(c.text))), None)
+        if unit is not None and not plan.cols.unit:
+            plan.unit, plan.unit_printed = unit, True
+            return None  # the header's second line (金额 / （万元）)
+        return "before the first item, no amount"
+    if _NOT_A_TAIL.match(first):
+        return "section heading or note"
+    if not plan.items or seq_text or says_sum(label):
+        return "no amount"
+    _continue_row(plan, row)
+    return None
 
 
 def _continue_row(plan: _Plan, row: Row) -> None:
@@ -273,59 +302,158 @@ def _extend_note(plan: _Plan, note_tail: str) -> None:
             plan.subtotals.append(subtotal)
 
 
+MAX_UNKNOWN_RUN = 4
+"""Consecutive rows of nothing the reader knows after which the table has ended (the rows
+then belong to whatever follows it); fewer are skipped and reading goes on."""
+
+
 def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int) -> tuple[Records, int]:
     header = blocks[start]
     assert isinstance(header, Row)
     cols = header_columns(header)
     assert cols is not None
     above = lines_before(blocks, start)
-    plan = _Plan(cols=cols, unit=_plan_unit(cols, above))
+    unit, printed = _plan_unit(cols, above)
+    plan = _Plan(cols=cols, unit=unit, unit_printed=printed, own_lines={key(ln.text) for ln in above})
+    log = TableLog(KIND, engine=header.engine or None)
+    log.read(header)
     goes_on = _goes_on(cols)
-    i = start + 1
+    unknown: list[tuple[Row, str]] = []
+    end = i = start + 1
     while i < len(blocks):
         block = blocks[i]
         if isinstance(block, Line):
-            resume = next_row_after_lines(blocks, i, goes_on)  # type: ignore[arg-type]
+            resume = _resume_after_lines(blocks, i, plan, goes_on)
             if resume is None:
                 break
+            for line in blocks[i:resume]:
+                if isinstance(line, Line) and not is_page_furniture(line):
+                    log.text_inside(line)
             i = resume
             continue
+        if _another_table(blocks, i):
+            break
         if header_columns(block) is not None:
-            if len(block.cells) != cols.width or plan.totals:
+            if len(block.cells) != cols.width or (plan.items and _adds_up(plan)):
                 break  # a new table
-            i += 1
-            continue  # header repeated on a new page
-        if plan.totals and not any(w in _row_label(block, cols) for w in TOTAL_WORDS):
-            break  # rows after the grand total belong to something else
+            log.read(block)  # the header repeated on a new page
+            end = i = i + 1
+            continue
         if len(block.cells) != cols.width and not goes_on(block):  # type: ignore[operator]
             break
-        _add_row(plan, block)
+        why = _add_row(plan, block)
+        if why is None:
+            for row, skipped in unknown:
+                log.skip(row, skipped)
+            unknown.clear()
+            log.read(block)
+            end = i + 1
+        elif why == "blank row":
+            log.skip(block, why)
+        else:
+            unknown.append((block, why))
+            if len(unknown) >= MAX_UNKNOWN_RUN:
+                break  # those rows are not the table's: leave them to whatever follows
         i += 1
-    return _records(plan, above, document_id, ordinal, header), i
+    if len(unknown) < MAX_UNKNOWN_RUN:
+        for row, skipped in unknown:
+            log.skip(row, skipped)  # a footnote row closing the grid, say
+        end = max(end, i)
+    return _records(plan, above, document_id, ordinal, header, log), end
 
 
-def _records(plan: _Plan, above: list[Line], document_id: str, ordinal: int, header: Row) -> Records:
+KIND = "allocation_plan"
+
+
+def _another_table(blocks: Sequence[Block], i: int) -> bool:
+    """A performance form or a budget table starts here: the plan has ended."""
+    return form_region.starts_at(blocks, i) or budget_find.starts_at(blocks, i)
+
+
+def _adds_up(plan: _Plan) -> bool:
+    """The items read so far add up to a sum row that states the whole table's total."""
+    done = sum((i.amount_yuan for i in plan.items), Decimal(0))
+    return any(s.amount == done for s in plan.sums)
+
+
+def _foreign(line: Line, plan: _Plan) -> bool:
+    """A title or 附件 label that is not the plan's own (a print title repeats those)."""
+    text = collapse(line.text)
+    return key(text) not in plan.own_lines and bool(_LABEL.match(text) or _TITLE_HINT.search(text))
+
+
+def _resume_after_lines(blocks: Sequence[Block], i: int, plan: _Plan, goes_on: object) -> int | None:
+    """Lines inside the table (a note between groups, page furniture, a print title over a
+    new page): the index of the row after them where the table goes on, else None."""
+    j = i
+    while j < len(blocks) and isinstance(blocks[j], Line):
+        j += 1
+    if j == len(blocks):
+        return None
+    lines = [b for b in blocks[i:j] if isinstance(b, Line)]
+    row = blocks[j]
+    assert isinstance(row, Row)
+    if not goes_on(row) or _another_table(blocks, j):  # type: ignore[operator]
+        return None
+    if any(_foreign(line, plan) for line in lines):
+        return None
+    if header_columns(row) is not None:
+        last_page = plan.pages[-1] if plan.pages else None
+        new_page = row.page is not None and last_page is not None and row.page != last_page
+        if not new_page or (plan.items and _adds_up(plan)):
+            return None
+    elif len([ln for ln in lines if not is_page_furniture(ln)]) > MAX_LINES_INSIDE:
+        return None
+    return j
+
+
+MAX_LINES_INSIDE = 3
+"""A note between a table's rows is short; more running text than this ends the table."""
+
+
+def _records(
+    plan: _Plan, above: list[Line], document_id: str, ordinal: int, header: Row, log: TableLog
+) -> Records:
     plan_id = f"{document_id}:{ordinal}"
     title, label, _ = _title_and_label(above)
     year = _YEAR.search(title)
-    totals = plan.totals
-    grand = [t for t in totals if "总计" in key(t[1])] or totals[-1:]
-    # Earlier 合计 rows before a 总计 are subtotals of their groups.
+    sums = resolve(plan.sums, plan.items)
+    if not plan.items:
+        data_rows = log.rows_seen - 1
+        if data_rows <= 0:
+            log.note("a plan's header with no rows under it: not read as a plan")
+            return Records(parse_reports=[log.report(document_id, None)])
+        where = f"page {log.first_page}: " if log.first_page else ""
+        problem = f"{where}{data_rows} table rows under an allocation header, none read as items"
+        return Records(parse_reports=[log.report(document_id, None, problem)])
+    unit = plan.unit
+    if not plan.unit_printed:
+        suffixes = {unit_in(i.amount_text) for i in plan.items}
+        if len(suffixes) == 1 and (suffix := suffixes.pop()):
+            unit = suffix  # printed only in the cells (300万元)
+        else:
+            log.note(f"no unit printed near the table; read as {unit}")
     record = AllocationPlan(
         plan_id=plan_id,
         document_id=document_id,
         title=title,
         attachment_label=label,
         fiscal_year=int(year.group(1)) if year else None,
-        unit=plan.unit,
-        declared_total_yuan=grand[-1][0] if grand else None,
+        unit=unit,
+        declared_total_yuan=sums.total.amount if sums.total else None,
         page_start=min(plan.pages) if plan.pages else header.page,
         page_end=max(plan.pages) if plan.pages else header.page,
         engine=header.engine or None,
     )
-    assert plan.unit in UNIT_FACTORS
+    assert unit in UNIT_FACTORS
+    subtotals = sorted([*plan.subtotals, *sums.subtotals], key=lambda s: _first_item_of(plan, s.label))
     return Records(
         allocation_plans=[record],
         allocation_items=[i.model_copy(update={"plan_id": plan_id}) for i in plan.items],
-        allocation_subtotals=[s.model_copy(update={"plan_id": plan_id}) for s in plan.subtotals],
+        allocation_subtotals=[s.model_copy(update={"plan_id": plan_id}) for s in subtotals],
+        parse_reports=[log.report(document_id, plan_id)],
     )
+
+
+def _first_item_of(plan: _Plan, recipient: str) -> int:
+    return next((n for n, i in enumerate(plan.items) if i.recipient == recipient), len(plan.items))
