@@ -133,6 +133,4 @@ def _subtotal(row: SumRow, items: Sequence[AllocationItem]) -> AllocationSubtota
     else:
         group = below
     label = group[0].recipient if group else group_words(row.label)
-    return AllocationSubtotal(
-        plan_id="", label=label, declared_yuan=row.amount, source="row", text=row.text
-    )
+    return AllocationSubtotal(plan_id="", label=label, declared_yuan=row.amount, source="row", text=row.text)
