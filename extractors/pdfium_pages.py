@@ -152,14 +152,17 @@ def page_chars(page: Any, height: float) -> list[dict[str, Any]] | None:
                 _char_matrix(tp, i, matrix_p)
                 if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
                     return None  # rotated or mirrored text: pdfplumber's upright logic applies
-                size = _font_size(tp, i)
+                # pdfium gives the size set with Tf; a text or graphics matrix may scale it (a
+                # font set at 360 and drawn at 0.05: 18 pt), as pdfminer's size includes.
+                nominal = _font_size(tp, i)
+                size = nominal * matrix.d
                 font = _font(obj) or 0
-                if (font, size) not in descents:
-                    if not font or not _descent(font, size, descent_p):
+                if (font, nominal) not in descents:
+                    if not font or not _descent(font, nominal, descent_p):
                         return None
-                    descents[font, size] = descent.value
+                    descents[font, nominal] = descent.value
                 _origin(tp, i, ox_p, oy_p)
-                bottom = round(height - (oy.value + descents[font, size]), _DECIMALS)
+                bottom = round(height - (oy.value + descents[font, nominal] * matrix.d), _DECIMALS)
                 top = round(bottom - size, _DECIMALS)
             text = chr(code)
             _loose_box(tp, i, rect_p)
