@@ -22,6 +22,8 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "note": ("备注", "说明"),
     "recipient": (
         "用款单位",
+        "资金使用单位",
+        "使用单位",
         "单位名称",
         "项目单位",
         "用款部门",
@@ -124,26 +126,29 @@ def allocation_header(texts: list[str]) -> AllocationHeader | None:
     """
     if any(parse_number(text) is not None for text in texts if text.strip()):
         return None
-    roles: dict[str, int] = {}
-    unit = None
+    # (length of the word matched, role's rank, cell): the longest word decides a cell's role
+    # (资金使用单位 names the recipient, though it holds 资金), then the role order, then the
+    # leftmost cell; each role and each cell is taken once.
+    candidates: list[tuple[int, int, int, str]] = []
     for index, cell in enumerate(texts):
         text = key(cell)
         if not text or len(text) > MAX_HEADER_CHARS:
             continue
-        for role, words in COLUMN_WORDS.items():
-            if role in roles or not any(w in text for w in words):
-                continue
+        for rank, (role, words) in enumerate(COLUMN_WORDS.items()):
             if role == "seq" and text not in words:
                 continue
             if role == "amount" and len(_BRACKETED.sub("", text)) > MAX_AMOUNT_HEADER_CHARS:
                 continue
+            longest = max((len(w) for w in words if w in text), default=0)
+            if longest:
+                candidates.append((-longest, rank, index, role))
+    roles: dict[str, int] = {}
+    for _, _, index, role in sorted(candidates):
+        if role not in roles and index not in roles.values():
             roles[role] = index
-            if role == "amount":
-                unit = unit_in(text)
-            break
     if "amount" not in roles or ("recipient" not in roles and "project" not in roles):
         return None
-    return AllocationHeader(unit=unit, **roles)
+    return AllocationHeader(unit=unit_in(key(texts[roles["amount"]])), **roles)
 
 
 def field_of(label: str) -> str | None:

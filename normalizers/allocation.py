@@ -20,7 +20,7 @@ from fiscaldoc.model.document import Block, Cell, Line, Row, format_bbox
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from fiscaldoc.normalizers import budget_find, form_region
 from fiscaldoc.normalizers.parse_log import TableLog
-from fiscaldoc.normalizers.plan_sums import SumRow, resolve, says_sum
+from fiscaldoc.normalizers.plan_sums import SumRow, Sums, resolve, says_sum
 from fiscaldoc.normalizers.stream import is_page_furniture, lines_before
 
 _NOTE_SUBTOTAL = re.compile(
@@ -93,6 +93,8 @@ class _Plan:
     recipient: str = ""
     noted: int | None = None
     """Index of the last item that carries a note (a split note's tail joins it)."""
+    lost: list[Row] = field(default_factory=list)
+    """Rows skipped that carry figures: items, perhaps, that the reader could not place."""
     own_lines: set[str] = field(default_factory=set)
     """The lines above the header (comparison keys): a print title repeating them over a
     new page is the same table going on."""
@@ -351,7 +353,15 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         elif why == "blank row":
             log.skip(block, why)
         else:
-            unknown.append((block, why))
+            if _has_figures(block, cols):
+                plan.lost.append(block)
+            if _numbered(block, cols):  # a row of this table all the same, read or not
+                for row, skipped in [*unknown, (block, why)]:
+                    log.skip(row, skipped)
+                unknown.clear()
+                end = i + 1
+            else:
+                unknown.append((block, why))
             if len(unknown) >= MAX_UNKNOWN_RUN:
                 break  # those rows are not the table's: leave them to whatever follows
         i += 1
@@ -359,10 +369,24 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         for row, skipped in unknown:
             log.skip(row, skipped)  # a footnote row closing the grid, say
         end = max(end, i)
+    else:
+        plan.lost = [r for r in plan.lost if all(r is not u for u, _ in unknown)]
     return _records(plan, above, document_id, ordinal, header, log), end
 
 
 KIND = "allocation_plan"
+
+
+def _numbered(row: Row, cols: Columns) -> bool:
+    seq = _text(row, cols.seq)
+    return bool(seq) and parse_number(seq) is not None
+
+
+def _has_figures(row: Row, cols: Columns) -> bool:
+    """A cell other than the 序号 holds a number (an amount, perhaps, in the wrong column)."""
+    return any(
+        n != cols.seq and parse_number(c.text) is not None for n, c in enumerate(row.cells) if not c.is_blank
+    )
 
 
 def _another_table(blocks: Sequence[Block], i: int) -> bool:
@@ -379,7 +403,13 @@ def _adds_up(plan: _Plan) -> bool:
 def _foreign(line: Line, plan: _Plan) -> bool:
     """A title or 附件 label that is not the plan's own (a print title repeats those)."""
     text = collapse(line.text)
-    return key(text) not in plan.own_lines and bool(_LABEL.match(text) or _TITLE_HINT.search(text))
+    if key(text) in plan.own_lines:
+        return False
+    return bool(_LABEL.match(text) or (_TITLE_HINT.search(text) and _TITLE_END.search(key(text))))
+
+
+_TITLE_END = re.compile(r"(?:表|方案|计划|明细|清单)$")
+"""How a table's title ends (a note between rows that says 下达 does not)."""
 
 
 def _resume_after_lines(blocks: Sequence[Block], i: int, plan: _Plan, goes_on: object) -> int | None:
@@ -393,7 +423,7 @@ def _resume_after_lines(blocks: Sequence[Block], i: int, plan: _Plan, goes_on: o
     lines = [b for b in blocks[i:j] if isinstance(b, Line)]
     row = blocks[j]
     assert isinstance(row, Row)
-    if not goes_on(row) or _another_table(blocks, j):  # type: ignore[operator]
+    if not _rows_go_on(blocks, j, plan, goes_on) or _another_table(blocks, j):
         return None
     if any(_foreign(line, plan) for line in lines):
         return None
@@ -405,6 +435,20 @@ def _resume_after_lines(blocks: Sequence[Block], i: int, plan: _Plan, goes_on: o
     elif len([ln for ln in lines if not is_page_furniture(ln)]) > MAX_LINES_INSIDE:
         return None
     return j
+
+
+def _rows_go_on(blocks: Sequence[Block], j: int, plan: _Plan, goes_on: object) -> bool:
+    """The rows from ``j`` continue the table: one it accepts, perhaps after blank rows and
+    section headings (``二、市县``) of its width."""
+    for block in blocks[j : j + MAX_LINES_INSIDE + 1]:
+        if not isinstance(block, Row):
+            return False
+        if goes_on(block):  # type: ignore[operator]
+            return True
+        filled = block.filled()
+        if len(block.cells) != plan.cols.width or (filled and not _NOT_A_TAIL.match(key(filled[0].text))):
+            return False
+    return False
 
 
 MAX_LINES_INSIDE = 3
@@ -424,8 +468,12 @@ def _records(
             log.note("a plan's header with no rows under it: not read as a plan")
             return Records(parse_reports=[log.report(document_id, None)])
         where = f"page {log.first_page}: " if log.first_page else ""
-        problem = f"{where}{data_rows} table rows under an allocation header, none read as items"
-        return Records(parse_reports=[log.report(document_id, None, problem)])
+        log.problem(f"{where}{data_rows} table rows under an allocation header, none read as items")
+        return Records(parse_reports=[log.report(document_id, None)])
+    if plan.lost and not _reconciles(plan, sums):
+        pages = sorted({r.page for r in plan.lost if r.page is not None})
+        where = f"page {', '.join(map(str, pages))}: " if pages else ""
+        log.problem(f"{where}{len(plan.lost)} rows with figures not read as items; the plan does not add up")
     unit = plan.unit
     if not plan.unit_printed:
         suffixes = {unit_in(i.amount_text) for i in plan.items}
@@ -453,6 +501,18 @@ def _records(
         allocation_subtotals=[s.model_copy(update={"plan_id": plan_id}) for s in subtotals],
         parse_reports=[log.report(document_id, plan_id)],
     )
+
+
+def _reconciles(plan: _Plan, sums: Sums) -> bool:
+    """The items add up to the total and to every subtotal printed as a row."""
+    items = plan.items
+    if sums.total is not None and sum((i.amount_yuan for i in items), Decimal(0)) != sums.total.amount:
+        return False
+    for sub in sums.subtotals:
+        group = sum((i.amount_yuan for i in items if key(i.recipient) == key(sub.label)), Decimal(0))
+        if group != sub.declared_yuan:
+            return False
+    return True
 
 
 def _first_item_of(plan: _Plan, recipient: str) -> int:

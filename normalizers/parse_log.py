@@ -4,8 +4,10 @@ Every normaliser says what it saw and what it did with it through a :class:`Tabl
 rows seen, rows read, rows skipped with the reason, and notes (text in the table, a unit
 assumed). :meth:`TableLog.report` makes the ``parse_reports`` row. A table that was found
 but of which nothing could be read is reported with ``subject`` NULL and the reason as the
-first line of ``detail``: the pipeline makes the document ``partial`` with that reason
-(:func:`unread_tables`).
+first line of ``detail``; a table read in part, whose arithmetic fails where rows with
+figures were not read, says so in a ``not read:`` line. The pipeline makes the document
+``partial`` with those reasons (:func:`reading_problems`) and does not blame the document for
+sums that fail there.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class TableLog:
     rows_read: int = 0
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
 
     def _page(self, block: Row | Line) -> None:
@@ -59,6 +62,10 @@ class TableLog:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def problem(self, text: str) -> None:
+        """What we failed to read (not the document's fault): the document becomes ``partial``."""
+        self.problems.append(text)
+
     def text_inside(self, line: Line) -> None:
         """A line of running text between the table's rows (a mid-table note)."""
         self.notes.append(f"text in the table: {collapse(line.text)[:60]}")
@@ -67,11 +74,10 @@ class TableLog:
     def first_page(self) -> int | None:
         return min(self.pages) if self.pages else None
 
-    def report(self, document_id: str, subject: str | None, problem: str | None = None) -> ParseReport:
-        """The ``parse_reports`` row (its ordinal is set once the whole document is read).
-
-        ``problem`` says why nothing could be made of the table; it heads the detail."""
-        lines = [*([problem] if problem else []), *self.notes, *self.skipped]
+    def report(self, document_id: str, subject: str | None) -> ParseReport:
+        """The ``parse_reports`` row (its ordinal is set once the whole document is read);
+        ``subject`` is None when nothing could be made of the table."""
+        lines = [*(PROBLEM + p for p in self.problems), *self.notes, *self.skipped]
         if len(lines) > MAX_DETAIL_LINES:
             lines = [*lines[:MAX_DETAIL_LINES], f"… and {len(lines) - MAX_DETAIL_LINES} more"]
         return ParseReport(
@@ -95,12 +101,21 @@ def number_reports(reports: list[ParseReport]) -> None:
     reports[:] = [r.model_copy(update={"ordinal": n}) for n, r in enumerate(reports, start=1)]
 
 
-def unread_tables(reports: list[ParseReport]) -> list[str]:
-    """One reason per table found with rows but nothing read from it (``subject`` NULL):
-    ``page 2: 14 table rows, none read as items``."""
-    out = []
-    for report in reports:
-        if report.subject is None and report.rows_seen > 0:
-            reason = (report.detail or "").split("\n", 1)[0] or f"{report.kind}: nothing read"
-            out.append(reason)
-    return out
+PROBLEM = "not read: "
+
+
+def problems_of(report: ParseReport) -> list[str]:
+    """What the reader failed to read of one table: ``page 2: 14 table rows under an
+    allocation header, none read as items``."""
+    lines = (report.detail or "").split("\n")
+    return [line.removeprefix(PROBLEM) for line in lines if line.startswith(PROBLEM)]
+
+
+def reading_problems(reports: list[ParseReport]) -> list[str]:
+    """Every table's reading problems, in reading order."""
+    return [p for report in reports for p in problems_of(report)]
+
+
+def misread_subjects(reports: list[ParseReport]) -> set[str]:
+    """Records (``plan_id`` …) read in part, whose failing sums are not the document's."""
+    return {r.subject for r in reports if r.subject is not None and problems_of(r)}

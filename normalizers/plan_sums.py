@@ -73,7 +73,7 @@ def resolve(rows: Sequence[SumRow], items: Sequence[AllocationItem]) -> Sums:
     everything = sum((i.amount_yuan for i in items), Decimal(0))
     whole = [r for r in rows if _is_whole(r)]
     total = _pick_total(whole, everything, len(items))
-    subtotals = [_subtotal(r, items) for r in rows if r is not total]
+    subtotals = _subtotals([r for r in rows if r is not total], items)
     return Sums(total, subtotals)
 
 
@@ -121,16 +121,35 @@ def _names(row: SumRow, group: list[AllocationItem]) -> bool:
     return words in name or name in words
 
 
-def _subtotal(row: SumRow, items: Sequence[AllocationItem]) -> AllocationSubtotal:
+def _adds_up(row: SumRow, group: list[AllocationItem]) -> bool:
+    return bool(group) and sum((i.amount_yuan for i in group), Decimal(0)) == row.amount
+
+
+def _side(row: SumRow, items: Sequence[AllocationItem]) -> str | None:
+    """``above`` or ``below``: the group a subtotal row evidently closes or opens; None when
+    words and sums leave it open (both groups add up to it, or neither does)."""
     above = _group(items, row.position, below=False)
     below = _group(items, row.position, below=True)
+    if not below or _names(row, above):
+        return "above"
+    if not above or _names(row, below):
+        return "below"
+    if _adds_up(row, above) != _adds_up(row, below):
+        return "above" if _adds_up(row, above) else "below"
+    return None
 
-    def adds_up(group: list[AllocationItem]) -> bool:
-        return bool(group) and sum((i.amount_yuan for i in group), Decimal(0)) == row.amount
 
-    if _names(row, above) or (not _names(row, below) and (adds_up(above) or not adds_up(below))):
-        group = above or below
-    else:
-        group = below
-    label = group[0].recipient if group else group_words(row.label)
-    return AllocationSubtotal(plan_id="", label=label, declared_yuan=row.amount, source="row", text=row.text)
+def _subtotals(rows: Sequence[SumRow], items: Sequence[AllocationItem]) -> list[AllocationSubtotal]:
+    """Each subtotal with its group; where a row's own evidence leaves the side open, the side
+    the plan's other subtotals take (a table prints them all after, or all before, their group)."""
+    sides = [_side(r, items) for r in rows]
+    before = sides.count("below") > sides.count("above")
+    out = []
+    for row, side in zip(rows, sides, strict=True):
+        group = _group(items, row.position, below=(side or ("below" if before else "above")) == "below")
+        group = group or _group(items, row.position, below=False) or _group(items, row.position, below=True)
+        label = group[0].recipient if group else group_words(row.label)
+        out.append(
+            AllocationSubtotal(plan_id="", label=label, declared_yuan=row.amount, source="row", text=row.text)
+        )
+    return out

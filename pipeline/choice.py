@@ -19,6 +19,7 @@ from fiscaldoc.lexicon.vocabulary import budget_kind, budget_title_key
 from fiscaldoc.model.document import Line, RawDocument
 from fiscaldoc.model.records import CheckResult, Records
 from fiscaldoc.normalizers import normalize
+from fiscaldoc.pipeline.honesty import reading_failures
 
 ARITHMETIC_RULES = (
     "subtotal_matches_items",
@@ -64,7 +65,7 @@ class Reading:
     @property
     def verdict(self) -> Verdict:
         found = self.records.allocation_plans or self.records.budget_tables
-        missing = budget_shortfall(self.raw, self.records)
+        missing = budget_shortfall(self.raw, self.records) + len(reading_failures(self.records))
         if not found or missing:
             return Verdict(max(missing, 1 if not found else 0), 0, 0, 0, 0)
         statuses = [c.status for c in self.checks if c.rule in ARITHMETIC_RULES]
@@ -111,7 +112,8 @@ def read(raw: RawDocument, document_id: str) -> Reading:
 
 
 def worth_a_second_opinion(raw: RawDocument, verdict: Verdict) -> bool:
-    """A plan that does not add up, or none where the text names an allocation header."""
+    """A plan that does not add up, a table we could not read, or none where the text names
+    an allocation header."""
     if verdict.missing:
         words = "".join(b.text for b in raw.blocks if not hasattr(b, "cells"))
         cells = "".join(c.text for row in raw.rows() for c in row.cells)
@@ -120,11 +122,18 @@ def worth_a_second_opinion(raw: RawDocument, verdict: Verdict) -> bool:
     return not verdict.reconciles
 
 
+def loses_forms(candidate: Records, best: Records) -> bool:
+    """Fewer performance forms, or fewer of their indicators, than the reading it would replace."""
+    return len(candidate.performance_forms) < len(best.performance_forms) or len(
+        candidate.performance_indicators
+    ) < len(best.performance_indicators)
+
+
 def choose(first: RawDocument, document_id: str) -> Reading:
     """The first reading if it reconciles, else the best of it and its alternatives."""
     best = read(first, document_id)
     best_verdict = best.verdict
-    if not worth_a_second_opinion(first, best_verdict):
+    if not (reading_failures(best.records) or worth_a_second_opinion(first, best_verdict)):
         return best
     for alternative in first.alternatives:
         try:
@@ -139,6 +148,8 @@ def choose(first: RawDocument, document_id: str) -> Reading:
             alternatives=(),
         )
         reading = read(candidate, document_id)
+        if loses_forms(reading.records, best.records):
+            continue  # a plan read better at the price of a form read worse is no better reading
         if reading.verdict.key < best_verdict.key:
             best, best_verdict = reading, reading.verdict
             if best_verdict.reconciles:

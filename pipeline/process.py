@@ -128,6 +128,7 @@ def process(
     """
     from fiscaldoc.extractors import UnreadableDocument, detect
     from fiscaldoc.pipeline.choice import choose
+    from fiscaldoc.pipeline.honesty import excuse_misread, reading_failures
 
     document_id = document_id or file_sha256(path)
     limits = limits or ReadingLimits()
@@ -161,10 +162,11 @@ def process(
 
     raw, records = reading.raw, reading.records
     found = records.allocation_plans or records.performance_forms or records.budget_tables
-    problems = [*raw.problems, *budget_problems(records, document_id)]
+    unread = reading_failures(records)
+    problems = [*raw.problems, *budget_problems(records, document_id), *unread]
     status: DocumentStatus = "loaded"
     error = None
-    if not found:
+    if not found and not unread:
         status = "failed"
         error = "; ".join(problems) or (
             "not a budget attachment: no allocation table, performance form or budget table found"
@@ -176,5 +178,5 @@ def process(
     return DocumentResult(
         document=_document(source, document_id, media_type, status, error, raw.page_count, raw.text_source),
         records=records,
-        check_results=reading.checks if found else [],
+        check_results=excuse_misread(records, reading.checks) if found else [],
     )
