@@ -134,15 +134,16 @@ def find_headers(words: Sequence[Word]) -> list[Header]:
             continue
         reach = LAYOUT.header_reach * line.height
         group = list(line.words)
-        for _ in range(2):  # a cell wrapped to two lines reaches one line further each way
+        for round_ in range(2):  # a cell wrapped to two lines reaches one line further each way
             band = Span(tuple(group))
             ids = {id(w) for w in group}
-            group += [
+            near = [
                 w
                 for w in words
                 if id(w) not in ids and w.top >= band.top - reach and w.bottom <= band.bottom + reach
             ]
-        cells = [_cell_span(c) for c in split_cells(group)]
+            group += near if round_ == 0 else _centred_wraps(near, band)
+        cells = [_cell_span(c) for c in _letter_spaced(split_cells(group))]
         texts = [c.text for c in cells]
         for kind, roles_of in HEADER_KINDS.items():
             roles = roles_of(texts)
@@ -154,6 +155,48 @@ def find_headers(words: Sequence[Word]) -> list[Header]:
     return found
 
 
+_HEADER_VOCABULARY = frozenset(w for words in HEADER_WORDS for w in words if len(w) > 1)
+
+
+def _letter_spaced(cells: list[list[Word]]) -> list[list[Word]]:
+    """Header cells of one character each that spell a column's name together (``备  注``,
+    spaced wider than a cell gap) as one cell; ``类 | 款 | 项`` stay three."""
+    out: list[list[Word]] = []
+    i = 0
+    while i < len(cells):
+        run = i
+        while run < len(cells) and len(key("".join(w.text for w in cells[run]))) == 1:
+            run += 1
+        joined = next(
+            (end for end in range(run, i + 1, -1) if _spelled(cells[i:end]) in _HEADER_VOCABULARY), None
+        )
+        if joined is None:
+            out.append(cells[i])
+            i += 1
+        else:
+            out.append([w for cell in cells[i:joined] for w in cell])
+            i = joined
+    return out
+
+
+def _spelled(cells: list[list[Word]]) -> str:
+    return key("".join(w.text for cell in cells for w in cell))
+
+
+def _centred_wraps(near: list[Word], band: Span) -> list[Word]:
+    """Words a further line above or below a header: a header cell wrapped over four lines or
+    more, centred on the header's line, so its outer lines come in pairs, one above and one
+    below, in the same column. A line above without one below (a ``单位：万元`` note over the
+    table) or below without one above (the first row) is not the header's."""
+    above = [w for w in near if w.bottom <= band.top and parse_number(w.text) is None]
+    below = [w for w in near if w.top >= band.bottom and parse_number(w.text) is None]
+
+    def paired(w: Word, others: list[Word]) -> bool:
+        return any(o.x0 < w.x1 and o.x1 > w.x0 for o in others)
+
+    return [w for w in above if paired(w, below)] + [w for w in below if paired(w, above)]
+
+
 def _cell_span(words: list[Word]) -> Span:
     return Span(tuple(sorted(words, key=lambda w: (round(w.top), w.x0))))
 
@@ -162,7 +205,12 @@ def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
     """A header cell's wrapped lines just above or below its line (``金额`` / ``（万元）``)."""
     used = {id(w) for c in cells for w in c.words}
     out = []
-    for cell in cells:
+    # A wrapped part stays in its own column: it crosses no midpoint to a neighbouring header
+    # cell (a ``单位：万元`` note over the table, or the first row's merged cell, is no tail).
+    xs = [(c.x0, c.x1) for c in cells]
+    mids = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(xs)]
+    lefts, rights = [-float("inf"), *mids], [*mids, float("inf")]
+    for cell, left, right in zip(cells, lefts, rights, strict=True):
         group = list(cell.words)
         grew = True
         while grew:
@@ -170,6 +218,8 @@ def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
             span = Span(tuple(group))
             for w in words:
                 if id(w) in used or not (w.x0 < span.x1 and w.x1 > span.x0):
+                    continue
+                if w.x0 < left - LAYOUT.crossing_margin or w.x1 > right + LAYOUT.crossing_margin:
                     continue
                 gap = max(w.top - span.bottom, span.top - w.bottom)
                 if (
@@ -250,8 +300,14 @@ def _union_overlapping(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _boundary(a: tuple[float, float], b: tuple[float, float], lines: Sequence[Span]) -> float:
-    """The middle of the widest vertical gap between two anchors among the lines between them."""
+def _boundary(
+    a: tuple[float, float],
+    b: tuple[float, float],
+    lines: Sequence[Span],
+    inside_cells: Sequence[tuple[float, float]] = (),
+) -> float:
+    """The middle of the widest vertical gap between two anchors among the lines between them,
+    leaving out gaps inside a cell's wrapped text (``inside_cells``) where another remains."""
     ca, cb = (a[0] + a[1]) / 2, (b[0] + b[1]) / 2
     intervals = sorted([a, b, *((ln.top, ln.bottom) for ln in lines if ca < ln.cy < cb)])
     joined: list[list[float]] = []
@@ -261,7 +317,33 @@ def _boundary(a: tuple[float, float], b: tuple[float, float], lines: Sequence[Sp
         else:
             joined.append([top, bottom])
     gaps = [(nxt[0] - cur[1], (nxt[0] + cur[1]) / 2) for cur, nxt in itertools.pairwise(joined)]
-    return max(gaps)[1] if gaps else (a[1] + b[0]) / 2
+    free = [g for g in gaps if not any(lo <= g[1] <= hi for lo, hi in inside_cells)]
+    return max(free or gaps)[1] if gaps else (a[1] + b[0]) / 2
+
+
+def wrapped_gaps(columns: Sequence[Sequence[Span]]) -> list[tuple[float, float]]:
+    """The gaps between a line that fills its column and the line under it: the same cell's
+    text wrapping on, never a row boundary.
+
+    Where rows are set without padding (a borderless Word or spreadsheet export), the gap
+    between two rows is as wide as the gap between two wrapped lines of one cell, and only
+    the fill tells them apart: a cell's text wraps at the column's edge, so every line but
+    its last reaches (nearly) the width of the column's widest line. Numbers never wrap.
+    """
+    found: list[tuple[float, float]] = []
+    for lines in columns:
+        texts = [ln for ln in sorted(lines, key=lambda s: s.top) if parse_number(ln.text) is None]
+        if len(texts) < 2:
+            continue
+        widest = max(ln.x1 - ln.x0 for ln in texts)
+        full = [ln for ln in texts if ln.x1 - ln.x0 >= widest - LAYOUT.fill_slack * ln.height]
+        if len(full) < LAYOUT.min_full_lines:
+            continue  # one long line among short ones is no evidence of wrapping
+        for upper, lower in itertools.pairwise(texts):
+            if upper not in full or lower.top - upper.bottom > LAYOUT.wrap_gap * upper.height:
+                continue
+            found.append((min(upper.bottom, lower.top), max(upper.bottom, lower.top)))
+    return found
 
 
 def _bands(
@@ -270,13 +352,14 @@ def _bands(
     top: tuple[float, float],
     bottom: float,
     every: Sequence[Span] = (),
+    inside_cells: Sequence[tuple[float, float]] = (),
 ) -> list[tuple[float, float]]:
     """Row bands: the first starts below ``top`` (the header, or the page top); the last
     mirrors its anchor's distance to its top edge and takes the wrapped lines under it
     (of any column, ``every``), down to ``bottom`` at most."""
-    edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines)]
+    edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines, inside_cells)]
     for a, b in itertools.pairwise(anchors):
-        edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines))
+        edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines, inside_cells))
     if top[0] == top[1] and len(edges) > 1:  # no header above: the first row mirrors its lower edge
         first = anchors[0]
         edges[0] = min(max(edges[0], first.cy - (edges[1] - first.cy)), first.top - 1)
@@ -545,7 +628,8 @@ def read(
     occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
     for _ in range(LAYOUT.max_reband_rounds):
-        bands = _bands(anchors, row_lines, head, bottom, every)
+        plain = [text_lines(columns[c]) for c, (role, _) in enumerate(grid.roles) if role != MERGED]
+        bands = _bands(anchors, row_lines, head, bottom, every, wrapped_gaps(plain))
         if header:
             bands.insert(0, (header.span.top - 1, bands[0][0]))
         split_tops = None

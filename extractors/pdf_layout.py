@@ -24,6 +24,13 @@ class LayoutSettings:
     same_line_overlap: float = 0.5
     """share of the smaller height: words overlapping this much vertically are on one line."""
 
+    # Wrapped cells (pdf_grid)
+    fill_slack: float = 1.5
+    """lines (≈ characters of CJK text): a line this close to its column's widest line fills
+    the column, so the cell's text wraps on below it."""
+    min_full_lines: int = 2
+    """lines: a column shows wrapping only when this many of its lines fill it."""
+
     # Finding a grid's header (pdf_grid)
     min_header_roles: int = 3
     """columns: a header line names at least this many known columns (序号, 用款单位, 金额, …)."""

@@ -1,0 +1,59 @@
+"""Borderless tables as office suites export them (no rules, rows set without padding), read
+into whole rows of cells. Each fixture in ``fixtures/pdf/`` has its reading beside it as
+``X.blocks.txt`` (``tests/helpers/blocks.py``'s format; regenerate with
+``FISCALDOC_REGENERATE_GOLDENS=1`` and review the diff). Tests are named after the bug they
+caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fiscaldoc.extractors import pdf as pdf_extractor
+from fiscaldoc.model.document import Row
+
+from helpers.blocks import write_blocks
+from helpers.goldens import REGENERATE
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
+WORD_PLAN = FIXTURES / "word-borderless-plan.pdf"
+"""Page 1 of a LibreOffice Writer export of a borderless plan: cells centred vertically, no
+row padding, 序/号 wrapped in the header, ``单位：万元`` over the 序号 column, ``备  注``
+letter-spaced, merged 用款单位 and 备注 cells."""
+
+
+def _rows(path: Path) -> list[list[str]]:
+    doc = pdf_extractor.read(path)[0]
+    return [[c.text for c in b.cells] for b in doc.blocks if isinstance(b, Row)]
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.pdf")), ids=lambda p: p.name)
+def test_reading_matches_its_golden(fixture: Path) -> None:
+    got = write_blocks(pdf_extractor.read(fixture)[0])
+    golden = fixture.with_name(fixture.name + ".blocks.txt")
+    if REGENERATE:
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+def test_a_unit_note_over_the_first_column_is_not_part_of_the_header() -> None:
+    """``单位：万元`` sat just above the wrapped ``序/号`` header cell and was taken for its
+    first line, and the first row's merged 用款单位 with it: item 1 was lost."""
+    rows = _rows(WORD_PLAN)
+    assert rows[0] == ["序 号", "项目单位", "项目名称", "分配金额", "备 注"]
+    assert rows[1] == ["1", "省非物质文化遗产保护中心", "文物保护利用专项资金", "2350.00", "据实结算"]
+
+
+def test_a_cell_wrapped_over_three_lines_without_row_padding_stays_one_cell() -> None:
+    """Rows set without padding are as far apart as a cell's wrapped lines: the widest gap
+    said nothing, and the wrapped project was cut between items 4, 5 and 6."""
+    projects = {r[0]: r[2] for r in _rows(WORD_PLAN)}
+    assert projects["4"] == "乡村文化振兴运维"
+    assert projects["5"] == "乡村文化振兴保护经费（含前期调查、成果汇交与质量检查、数据库建设及运行维护）"
+    assert projects["6"] == "公共文化服务体系建设保护经费及广播电视户户通应用推广等"
+
+
+def test_a_letter_spaced_header_is_one_column() -> None:
+    """``备  注`` spaced wider than a cell gap was read as two columns, 备 and 注."""
+    assert all(len(r) == 5 for r in _rows(WORD_PLAN))
