@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from fiscaldoc.flows.ahead import ReadAhead
     from fiscaldoc.flows.api import TemporaryApi
+    from fiscaldoc.model.records import DocumentResult
     from fiscaldoc.model.settings import Settings
 
 app = typer.Typer(
@@ -377,7 +378,23 @@ def extract(
             tables.setdefault(name, []).extend(r.model_dump(mode="json") for r in rows)
     json.dump(tables, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    _print_parse_reports(results)
     raise typer.Exit(1 if any(r.document.status == "failed" for r in results) else 0)
+
+
+def _print_parse_reports(results: list[DocumentResult]) -> None:
+    """Each document's parse report on stderr (stdout is the JSON): what every reader saw of
+    each table or form, rows read and skipped, and why."""
+    from fiscaldoc.normalizers.parse_log import describe
+
+    for result in results:
+        reports = result.records.parse_reports
+        if not reports:
+            continue
+        status = result.document.status + (f": {result.document.error}" if result.document.error else "")
+        lines = [f"parse report of {result.document.file_name} ({status})"]
+        lines += [f"  {line}" for report in reports for line in describe(report)]
+        sys.stderr.write("".join(printable(line) + "\n" for line in lines))
 
 
 def main() -> None:

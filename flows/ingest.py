@@ -25,7 +25,7 @@ from fiscaldoc.extractors.archive import file_name_of
 from fiscaldoc.flows import batch, isolation, runners
 from fiscaldoc.flows.ahead import ReadAhead
 from fiscaldoc.lexicon.escaping import printable
-from fiscaldoc.model.records import DocumentResult
+from fiscaldoc.model.records import DocumentResult, Records
 from fiscaldoc.model.settings import Settings
 from fiscaldoc.pipeline.process import one_line
 from fiscaldoc.warehouse.load import DEFAULT_URL, Warehouse
@@ -110,7 +110,14 @@ def _extract_and_load(
         for result in _load(warehouse, results, total, runtime):
             summary.add(result)
             failed = [c for c in result.check_results if c.status != "pass"]
-            loaded.append(DocumentResult(document=result.document, check_results=failed))
+            telling = [p for p in result.records.parse_reports if p.rows_skipped or p.detail]
+            loaded.append(
+                DocumentResult(
+                    document=result.document,
+                    records=Records(parse_reports=telling[:MAX_REPORTS_KEPT]),
+                    check_results=failed,
+                )
+            )
 
     if plan.todo:
         with runner:
@@ -135,6 +142,11 @@ def _extract_and_load(
                     load(pending.take())
     load(pending.take())
     return loaded
+
+
+MAX_REPORTS_KEPT = 20
+"""Parse reports kept per document for the run's artifact (memory stays flat on a big batch)."""
+MAX_DETAIL_SHOWN = 5
 
 
 def _as_finished(futures: list[PrefectFuture[T]]) -> Iterator[PrefectFuture[T]]:
@@ -204,6 +216,24 @@ def _publish(summary: batch.Summary, results: list[DocumentResult]) -> None:
             for r in results
         ],
         description="Documents processed by this run",
+    )
+    create_table_artifact(
+        key="ingest-parse-reports",
+        table=[
+            {
+                "file": printable(r.document.file_name),
+                "table": f"#{p.ordinal} {p.kind}",
+                "pages": "" if p.page_start is None else f"{p.page_start}-{p.page_end}",
+                "engine": p.engine or "",
+                "rows_seen": p.rows_seen,
+                "rows_read": p.rows_read,
+                "rows_skipped": p.rows_skipped,
+                "detail": printable(" / ".join((p.detail or "").split("\n")[:MAX_DETAIL_SHOWN])),
+            }
+            for r in results
+            for p in r.records.parse_reports
+        ],
+        description="Parse reports of tables and forms with rows skipped or notes (extract prints all)",
     )
     create_markdown_artifact(
         key="ingest-summary",

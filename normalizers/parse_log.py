@@ -119,3 +119,19 @@ def reading_problems(reports: list[ParseReport]) -> list[str]:
 def misread_subjects(reports: list[ParseReport]) -> set[str]:
     """Records (``plan_id`` …) read in part, whose failing sums are not the document's."""
     return {r.subject for r in reports if r.subject is not None and problems_of(r)}
+
+
+def describe(report: ParseReport) -> list[str]:
+    """A report as a person reads it: a heading line, then its detail lines indented
+    (what ``fiscaldoc extract`` prints and the flow's artifact shows)."""
+    pages = ""
+    if report.page_start is not None:
+        pages = f" p{report.page_start}" + (
+            f"-{report.page_end}" if report.page_end not in (None, report.page_start) else ""
+        )
+    head = (
+        f"#{report.ordinal} {report.kind}{pages} [{report.engine or '?'}]: {report.rows_seen} rows seen, "
+        f"{report.rows_read} read, {report.rows_skipped} skipped"
+        + ("" if report.subject else " (nothing loaded)")
+    )
+    return [head, *(f"    {line}" for line in (report.detail or "").split("\n") if line)]

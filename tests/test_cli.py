@@ -111,6 +111,10 @@ def test_extract_prints_contract_tables() -> None:
     }
     assert tables["allocation_plans"][0]["declared_total_yuan"] == "39000000.00"
     assert len(tables["performance_indicators"]) == 13
+    # the parse report, for a person, on stderr: every table and form with its rows
+    assert "parse report of 000_4ea89972e077d80e.txt (loaded)" in out.stderr
+    assert "#1 allocation_plan [text]: 8 rows seen, 8 read, 0 skipped" in out.stderr
+    assert "#2 performance_form" in out.stderr
 
 
 def test_readme_documents_every_command() -> None:
