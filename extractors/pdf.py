@@ -3,6 +3,10 @@
 Steps per page, each small and named: find ruled tables → read each cell's
 lines → rejoin wrapped lines (paragraph breaks where a line stops short) →
 lines outside tables → blocks in reading order.
+
+Each page's text comes from its text layer or, where it has none or a garbled one, from
+OCR (:mod:`fiscaldoc.extractors.ocr_page`: the same page readers on a view built from the
+image); a page with neither text nor an image (blank, or ruling lines only) is passed over.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscaldoc.extractors.errors import UnreadableDocument
+from fiscaldoc.extractors.ocr_scans import BudgetSpent, Scans
 from fiscaldoc.extractors.pdf_borderless import Carry
 from fiscaldoc.extractors.pdf_cells import (
     SETTINGS,
@@ -245,16 +250,59 @@ class _Careful:
             self.stream.close()
 
 
+MAX_SCAN_PIXELS = 100_000_000
+"""An image larger than this (a 10000 × 10000 scan is 600 dpi on a 16-inch page) is no scan of
+a page: it is not OCR'd (decoding it alone would take gigabytes)."""
+
+
+def page_source(page: Any) -> str:
+    """Where a pdfplumber page's text must come from: ``native`` (its text layer), ``ocr`` (no
+    text layer, or a garbled one, over an image or drawn shapes), ``none`` (no text and
+    nothing drawn but ruling lines: a blank page, not a scan), or a problem to report."""
+    chars = page.chars
+    if chars and garbled_share(chars) <= SETTINGS.garbled_ratio:
+        return "native"
+    if not chars and not page.images and not page.curves:
+        return "none"
+    sizes = [tuple(i.get("srcsize") or (0, 0)) for i in page.images]
+    huge = next(((w, h) for w, h in sizes if w * h > MAX_SCAN_PIXELS), None)
+    if huge is not None:
+        layer = "garbled text layer" if chars else "no text layer"
+        return f"{layer}; its image ({huge[0]}×{huge[1]} px) is too large to OCR"
+    return "ocr"
+
+
+def read_scanned(
+    scans: Scans, index: int, page_no: int, carry: Carry, words_only: bool
+) -> PageOutcome | None:
+    """A page without a usable text layer through OCR: the page readers on OCR's view of it
+    (None: the image holds no text, a blank scan)."""
+    from fiscaldoc.extractors.ocr_page import finish
+
+    scanned = scans.page(index)
+    if scanned is None:
+        return None
+    blocks, carry, ruled = read_page(scanned.view, page_no, carry, words_only)
+    return finish(blocks, scanned), carry, ruled
+
+
 def read(
-    path: Path, limits: ReadingLimits | None = None, words_only: bool = False, fast: bool = True
+    path: Path,
+    limits: ReadingLimits | None = None,
+    words_only: bool = False,
+    fast: bool = True,
+    scans: Scans | None = None,
 ) -> tuple[RawDocument, list[int], bool]:
     """The first parse, page by page (:func:`read_page`): through pdfium's view of a page where
-    it can be trusted to equal pdfplumber's (``fast``), through pdfplumber otherwise. Also the
-    pages with a usable text layer, and whether any ruled table was read."""
+    it can be trusted to equal pdfplumber's (``fast``), through pdfplumber otherwise, through
+    OCR (``scans``, shared by every reading of the file) where the text layer is missing or
+    garbled. Also the pages with a usable text layer, and whether any ruled table was read."""
+    limits = limits or ReadingLimits()
+    scans = scans or Scans(path, limits.ocr_budget_s)
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
     problems: list[tuple[int, str]] = []
-    limit = (limits or ReadingLimits()).max_pages
+    limit = limits.max_pages
     good: list[int] = []
     ruled = False
     quick = open_fast(path) if fast else None
@@ -268,27 +316,31 @@ def read(
             page_no = index + 1
             view = quick.view(index) if quick is not None else None
             outcome = read_fast_page(view, page_no, carry, words_only) if view is not None else None
+            source = "native"
             if outcome is None:
                 with _explained():
                     page = careful.page(index)
                     if page is None:
                         problems.append((page_no, "page missing from pdfminer's page tree; not read"))
                         continue
-                    chars = page.chars
-                    if not chars:
-                        problem = "no text layer (scanned?); OCR not run"
-                    elif garbled_share(chars) > SETTINGS.garbled_ratio:
-                        problem = "garbled text layer (CID/private-use glyphs); OCR not run"
-                    else:
-                        problem = ""
+                    source = page_source(page)
+                    if source == "native":
                         outcome = read_page(page, page_no, carry, words_only)
                     page.close()
-                if outcome is None:
-                    sources.add("ocr")
-                    problems.append((page_no, problem))
+                if source not in ("native", "ocr", "none"):
+                    problems.append((page_no, source))
                     continue
-            sources.add("native")
-            good.append(page_no)
+                if source == "ocr":
+                    try:
+                        outcome = read_scanned(scans, index, page_no, carry, words_only)
+                    except BudgetSpent:
+                        problems.append((page_no, _budget_spent(limits)))
+                        continue
+                if outcome is None:
+                    continue  # a blank page, or a scan of one
+            sources.add(source)
+            if source == "native":
+                good.append(page_no)
             blocks, carry, page_ruled = outcome
             ruled = ruled or page_ruled
             doc.blocks.extend(blocks)
@@ -296,16 +348,25 @@ def read(
         if quick is not None:
             quick.close()
         careful.close()
+        scans.close()
     if not doc.page_count:
         raise UnreadableDocument("PDF has no pages")
     doc.problems.extend(problem_summary(problems))
     doc.text_source = "mixed" if len(sources) > 1 else (sources.pop() if sources else None)
+    if doc.text_source == "ocr":
+        doc.engine = "ocr"
     return doc, good, ruled
 
 
-def extract_careful(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
+def _budget_spent(limits: ReadingLimits) -> str:
+    return f"not read: OCR time budget of {limits.ocr_budget_s:g} s spent (FISCALDOC_OCR_BUDGET_S)"
+
+
+def extract_careful(
+    path: Path, limits: ReadingLimits | None = None, scans: Scans | None = None
+) -> RawDocument:
     """pdfplumber's own reading of every page: the reference the fast path is measured against."""
-    return read(path, limits or ReadingLimits(), fast=False)[0]
+    return read(path, limits or ReadingLimits(), fast=False, scans=scans)[0]
 
 
 def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
@@ -315,11 +376,14 @@ def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     from fiscaldoc.extractors import pdf_camelot
 
     limits = limits or ReadingLimits()
-    first, good, ruled = read(path, limits)
+    scans = Scans(path, limits.ocr_budget_s)
+    first, good, ruled = read(path, limits, scans=scans)
     others: list[Alternative] = []
     if ruled:
-        others.append(Alternative(ENGINE, lambda: extract_careful(path, limits)))
-        others.append(Alternative("pdfplumber-words", lambda: read(path, limits, words_only=True)[0]))
+        others.append(Alternative(ENGINE, lambda: extract_careful(path, limits, scans)))
+        others.append(
+            Alternative("pdfplumber-words", lambda: read(path, limits, words_only=True, scans=scans)[0])
+        )
     if good:
         for flavor in ("lattice", "stream"):
             others.append(Alternative(f"camelot-{flavor}", partial(pdf_camelot.extract, path, flavor, good)))

@@ -28,7 +28,8 @@ class Cell:
     a merged (spanning) cell, whose text lives in the cell that spans it;
     ``span`` is that merged cell's extent in grid positions, ``(rows,
     columns)``, where the reader knows it (so a header row's ``本年支出`` can
-    be seen to stand over the three columns below it).
+    be seen to stand over the three columns below it). ``confidence`` is the OCR engine's
+    (0-1, the least of the cell's pieces) for a cell read from a scan; None for a text layer.
     """
 
     text: str
@@ -36,6 +37,7 @@ class Cell:
     bbox: BBox | None = None
     covered: bool = False
     span: tuple[int, int] = (1, 1)
+    confidence: float | None = None
 
     @property
     def is_blank(self) -> bool:

@@ -40,6 +40,10 @@ class ReadingLimits:
     """Pages per PDF (the declared count is checked before any page is parsed)."""
     max_text_mb: int = 50
     """Size of a text dump."""
+    ocr_budget_s: float | None = 45.0
+    """Seconds of OCR per document (scanned pages); past it the rest is not read and the
+    document is ``partial``. Below the worker's timeout, so a long scan ends ``partial``, not
+    killed."""
     zip: ZipLimits = field(default_factory=ZipLimits)
 
     @property
@@ -126,6 +130,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("FISCALDOC_MEMORY_MB", "worker.memory_mb", _MB_OR_NONE, "MB per document (0: none)"),
     Variable("FISCALDOC_MAX_PAGES", "reading.max_pages", _COUNT, "pages per PDF"),
     Variable("FISCALDOC_MAX_TEXT_MB", "reading.max_text_mb", _COUNT, "MB per text dump"),
+    Variable("FISCALDOC_OCR_BUDGET_S", "reading.ocr_budget_s", _SECONDS_OR_NONE, "OCR seconds per document"),
     Variable("FISCALDOC_ZIP_MAX_ENTRIES", "reading.zip.max_entries", _COUNT, "entries per archive"),
     Variable("FISCALDOC_ZIP_MAX_ENTRY_BYTES", "reading.zip.max_entry_bytes", _COUNT, "bytes per entry"),
     Variable("FISCALDOC_ZIP_MAX_TOTAL_BYTES", "reading.zip.max_total_bytes", _COUNT, "bytes per archive"),

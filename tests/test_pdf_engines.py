@@ -9,6 +9,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from fiscaldoc.extractors import pdf_camelot
+from fiscaldoc.extractors.ocr_scans import Scans
 from fiscaldoc.extractors.pdf import read
 from fiscaldoc.model.document import Alternative, Cell, RawDocument, Row
 from fiscaldoc.model.settings import ReadingLimits
@@ -35,23 +36,42 @@ def _without_to_unicode(source: Path, out: Path, garble: set[int]) -> Path:
     return out
 
 
-def test_garbled_pages_go_to_ocr_not_the_warehouse(tmp_path: Path) -> None:
+@pytest.fixture
+def ocr_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """OCR stubbed out (every scan reads as blank); the pages it was asked for, from 0."""
+    calls: list[int] = []
+
+    def blank(self: Scans, index: int) -> None:
+        calls.append(index)
+
+    monkeypatch.setattr(Scans, "page", blank)
+    return calls
+
+
+def test_garbled_pages_go_to_ocr_not_the_warehouse(tmp_path: Path, ocr_calls: list[int]) -> None:
     pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {2, 3, 4})
     result = process(pdf)
-    assert result.document.status == "partial"
-    assert result.document.text_source == "mixed"
-    assert "pages 2-4: garbled text layer" in (result.document.error or "")
+    assert sorted(set(ocr_calls)) == [1, 2, 3]
     assert len(result.records.allocation_items) == 6  # page 1 is sound
     assert result.records.performance_forms == []
     loaded = [i.project for i in result.records.allocation_items]
     assert not any("(cid:" in text for text in loaded)
 
 
-def test_a_wholly_garbled_pdf_loads_nothing(tmp_path: Path) -> None:
+def test_a_wholly_garbled_pdf_loads_nothing_of_its_text_layer(tmp_path: Path, ocr_calls: list[int]) -> None:
     pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {1, 2, 3, 4})
     doc, good, _ = read(pdf, ReadingLimits())
-    assert good == [] and doc.text_source == "ocr" and doc.blocks == []
+    assert good == [] and doc.blocks == [] and sorted(ocr_calls) == [0, 1, 2, 3]
     assert process(pdf).document.status == "failed"
+
+
+@pytest.mark.slow
+def test_garbled_pages_are_read_by_ocr(tmp_path: Path) -> None:
+    pdf = _without_to_unicode(SEED / "seed-ruled.pdf", tmp_path / "garbled.pdf", {2, 3, 4})
+    result = process(pdf)
+    assert result.document.text_source == "mixed"
+    assert len(result.records.allocation_items) == 6
+    assert len(result.records.performance_forms) == 1
 
 
 def _plan(amounts: list[str], engine: str) -> RawDocument:

@@ -283,7 +283,7 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
         Expect(FAILED, "20000 pages, over the limit"),
     ),
     "page-count-claim.pdf": (_bytes(lambda: page_count_claim(1_000_000_000)), Expect(FAILED)),
-    "huge-image-page.pdf": (_bytes(huge_image_page), Expect(FAILED, "no text layer")),
+    "huge-image-page.pdf": (_bytes(huge_image_page), Expect(FAILED, "too large to ocr")),
     "deep-nesting.pdf": (_bytes(lambda: deep_nesting(50_000)), Expect(FAILED)),
     "flate-bomb.pdf": (
         _bytes(lambda: flate_bomb(4)),

@@ -1,0 +1,284 @@
+"""A scanned page read by OCR into the same view of a page the text-layer readers take.
+
+Steps: render → straighten (±2.5°) → find ruling lines and erase them → detect text lines
+once → cut each line where a ruling line crosses it (one piece per cell) → recognise the
+pieces in one batch → each piece becomes characters spread over its box, with the
+recognition confidence. The ruling lines become edges and the characters chars of a
+:class:`PageView`, so the ruled-table reader (cells, merged cells) and the whitespace
+reader (borderless grids, forms) read a scan exactly as they read a born-digital page.
+:func:`finish` then stamps the blocks: engine ``ocr``, each cell's confidence, and boxes
+mapped back onto the scan in PDF points.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Any
+
+from fiscaldoc.extractors import ocr_engine
+from fiscaldoc.extractors.ocr_image import (
+    Rules,
+    Segment,
+    Straightened,
+    erase,
+    is_blank,
+    render,
+    rules,
+    straighten,
+)
+from fiscaldoc.extractors.pdfium_pages import PageView
+from fiscaldoc.model.document import BBox, Block, Cell, Line, Row
+
+ENGINE = "ocr"
+DPI = 200
+"""Rendering resolution for OCR: the scans this is for are 150-200 dpi; rendering above the
+scan's own resolution adds no detail."""
+GLYPH_SHARE = 0.62
+"""A detected line box is taller than its glyphs (detection pads it); this share of its
+height is taken as the font size."""
+NARROW = 0.55
+"""Width of a half-width character (digits, Latin, ``.,``) against a CJK one."""
+CUT_MARGIN_PX = 3
+
+
+@dataclass
+class OcrPage:
+    """One page as OCR saw it: the view the page readers take, and how to map back."""
+
+    view: PageView
+    straight: Straightened
+    pieces: int
+    clean: Any
+    """The straightened page with its ruling lines erased (what recognition reads)."""
+    cell_reads: dict[BBox, tuple[str, float]] = field(default_factory=dict)
+    """Cells read alone (by their box on the straightened page): empty cells holding ink."""
+
+    def to_scan(self, bbox: BBox) -> BBox:
+        """A box on the straightened page (points) → the same place on the scan (points)."""
+        px = self.straight.dpi / 72
+        x0, top, x1, bottom = (v * px for v in bbox)
+        corners = [
+            self.straight.to_points(x, y) for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom))
+        ]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        return (round(min(xs), 1), round(min(ys), 1), round(max(xs), 1), round(max(ys), 1))
+
+
+def _cuts(box: tuple[float, float, float, float], vertical: list[Segment]) -> list[float]:
+    """Where ruling lines cross a text box: it holds text of two cells there."""
+    x0, top, x1, bottom = box
+    middle = (top + bottom) / 2
+    return sorted(
+        s.x0 for s in vertical if x0 + CUT_MARGIN_PX < s.x0 < x1 - CUT_MARGIN_PX and s.y0 <= middle <= s.y1
+    )
+
+
+def pieces(
+    boxes: list[tuple[float, float, float, float]], found: Rules
+) -> list[tuple[float, float, float, float]]:
+    """Every detected box cut at the vertical ruling lines that cross it."""
+    out = []
+    for box in boxes:
+        x0, top, x1, bottom = box
+        edges = [x0, *_cuts(box, found.vertical), x1]
+        for a, b in pairwise(edges):
+            if b - a > 4:
+                out.append((a, top, b, bottom))
+    return out
+
+
+def _weight(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else NARROW
+
+
+def piece_chars(text: str, confidence: float, box: BBox) -> list[dict[str, Any]]:
+    """pdfplumber-shaped characters for one recognised piece (``box`` in points): the
+    glyphs' height from the box, their widths in proportion (CJK full, digits half), blanks
+    kept as gaps so the word splitter sees them."""
+    x0, top, x1, bottom = box
+    height = bottom - top
+    size = height * GLYPH_SHARE
+    margin = (height - size) / 2
+    left, right = x0 + margin, max(x0 + margin + 1, x1 - margin)
+    text = text.strip()
+    total = sum(_weight(ch) for ch in text) or 1.0
+    unit = (right - left) / total
+    char_top = top + margin
+    out: list[dict[str, Any]] = []
+    x = left
+    for ch in text:
+        width = _weight(ch) * unit
+        if not ch.isspace():
+            out.append(
+                {
+                    "text": ch,
+                    "x0": x,
+                    "x1": x + width,
+                    "top": char_top,
+                    "bottom": char_top + size,
+                    "doctop": char_top,
+                    "width": width,
+                    "height": size,
+                    "size": size,
+                    "upright": True,
+                    "confidence": confidence,
+                }
+            )
+        x += width
+    return out
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    return {
+        "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": "h" if top == bottom else "v",
+    }
+
+
+def rule_edges(found: Rules, dpi: int) -> list[dict[str, Any]]:
+    """Ruling lines as pdfplumber edges in points, each a point longer at both ends so that
+    lines a scan left a pixel short still meet."""
+    pt = 72 / dpi
+    out = [_edge(s.x0 * pt - 1, s.y0 * pt, s.x1 * pt + 1, s.y0 * pt) for s in found.horizontal]
+    out += [_edge(s.x0 * pt, s.y0 * pt - 1, s.x0 * pt, s.y1 * pt + 1) for s in found.vertical]
+    return out
+
+
+def read_image(grey: Any, dpi: int) -> OcrPage | None:
+    """One page image → its OCR view, or None where the page holds no ink but ruling lines."""
+    straight = straighten(grey, dpi)
+    found = rules(straight.grey, dpi)
+    if is_blank(straight.grey, found.mask):
+        return None
+    clean = erase(straight.grey, found.mask)
+    boxes = pieces(ocr_engine.detect(clean), found)
+    h, w = clean.shape
+    crops = []
+    for x0, top, x1, bottom in boxes:
+        crops.append(clean[max(0, int(top)) : min(h, int(bottom) + 1), max(0, int(x0)) : min(w, int(x1) + 1)])
+    texts = ocr_engine.recognise(crops)
+    pt = 72 / dpi
+    chars: list[dict[str, Any]] = []
+    for (x0, top, x1, bottom), (text, confidence) in zip(boxes, texts, strict=True):
+        if text.strip():
+            chars.extend(piece_chars(text, confidence, (x0 * pt, top * pt, x1 * pt, bottom * pt)))
+    view = PageView(chars=chars, edges=rule_edges(found, dpi), bbox=(0.0, 0.0, w * pt, h * pt))
+    return OcrPage(view, straight, len(boxes), clean)
+
+
+MAX_SIDE_PX = 5000
+"""Longest side of a rendering: a page larger than A2 is read at a lower resolution."""
+
+
+def read_pdf_page(page: Any, dpi: int = DPI) -> OcrPage | None:
+    """A pypdfium2 page through OCR (None: blank)."""
+    longest_in = max(page.get_size()) / 72
+    dpi = max(1, min(dpi, int(MAX_SIDE_PX / longest_in)))
+    return read_image(render(page, dpi), dpi)
+
+
+def _confidence(cell: Cell, chars: list[dict[str, Any]], ocr: OcrPage) -> float | None:
+    if cell.bbox is None or cell.covered or cell.is_blank:
+        return None
+    x0, top, x1, bottom = cell.bbox
+    inside = [
+        c["confidence"]
+        for c in chars
+        if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+    ]
+    return round(min(inside), 3) if inside else None
+
+
+def engine_name(native: str) -> str:
+    """``ocr`` for ruled tables; ``ocr-words`` where the whitespace reader placed the words."""
+    if native == "pdfplumber-lines":
+        return ENGINE
+    return f"{ENGINE}-{native.removeprefix('pdfplumber-')}" if native else ENGINE
+
+
+MIN_INK_PX = 12
+"""Dark pixels (after dust is opened away) that make an empty cell worth reading alone."""
+
+
+def _ink_box(crop: Any) -> tuple[int, int, int, int] | None:
+    import cv2
+    import numpy as np
+
+    from fiscaldoc.extractors.ocr_image import INK_LEVEL
+
+    dark = cv2.morphologyEx((crop < INK_LEVEL).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if int(dark.sum()) < MIN_INK_PX:
+        return None
+    ys, xs = np.nonzero(dark)
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def read_missed_cells(blocks: list[Block], ocr: OcrPage) -> None:
+    """Empty cells that hold ink, each recognised alone: detection can miss an isolated digit
+    (a 序号 of one figure) that recognition reads well once it is handed the cell."""
+    px = ocr.straight.dpi / 72
+    h, w = ocr.clean.shape
+    todo: list[tuple[BBox, Any]] = []
+    for block in blocks:
+        if not isinstance(block, Row):
+            continue
+        for cell in block.cells:
+            if cell.covered or not cell.is_blank or cell.bbox is None or cell.bbox in ocr.cell_reads:
+                continue
+            x0, top, x1, bottom = (round(v * px) for v in cell.bbox)
+            x0, top, x1, bottom = max(0, x0 + 4), max(0, top + 4), min(w, x1 - 4), min(h, bottom - 4)
+            if x1 - x0 < 4 or bottom - top < 4:
+                continue
+            crop = ocr.clean[top:bottom, x0:x1]
+            box = _ink_box(crop)
+            if box is None:
+                ocr.cell_reads[cell.bbox] = ("", 0.0)
+                continue
+            pad = 6
+            a, b, c, d = box
+            todo.append((cell.bbox, crop[max(0, b - pad) : d + pad, max(0, a - pad) : c + pad]))
+    for (bbox, _), read in zip(todo, ocr_engine.recognise([crop for _, crop in todo]), strict=True):
+        ocr.cell_reads[bbox] = read
+
+
+def _filled(cell: Cell, ocr: OcrPage) -> Cell:
+    if cell.bbox is None or not cell.is_blank:
+        return cell
+    text, confidence = ocr.cell_reads.get(cell.bbox, ("", 0.0))
+    if not text.strip() or confidence < ocr_engine.MIN_CONFIDENCE:
+        return cell
+    return replace(cell, text=text.strip(), confidence=round(confidence, 3), bbox=ocr.to_scan(cell.bbox))
+
+
+def finish(blocks: list[Block], ocr: OcrPage) -> list[Block]:
+    """The page readers' blocks, stamped as OCR's: engine, per-cell confidence, and boxes on
+    the scan; empty cells holding ink read alone first."""
+    read_missed_cells(blocks, ocr)
+    out: list[Block] = []
+    chars = ocr.view.chars
+    for block in blocks:
+        if isinstance(block, Line):
+            out.append(replace(block, bbox=ocr.to_scan(block.bbox) if block.bbox else None))
+            continue
+        cells = tuple(
+            _filled(c, ocr)
+            if c.is_blank and c.bbox is not None
+            else replace(
+                c,
+                confidence=_confidence(c, chars, ocr),
+                bbox=ocr.to_scan(c.bbox) if c.bbox else None,
+            )
+            for c in block.cells
+        )
+        bbox = ocr.to_scan(block.bbox) if block.bbox else None
+        out.append(replace(block, cells=cells, bbox=bbox, engine=engine_name(block.engine)))
+    return out

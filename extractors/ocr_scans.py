@@ -1,0 +1,56 @@
+"""A document's scanned pages: OCR'd once each, within the document's time budget.
+
+The PDF reader asks for a page it found without a usable text layer; the page is rendered
+and read by OCR the first time only, so the second opinions the pipeline may ask for
+(other readers of the same views) never OCR again. Past the budget
+(``FISCALDOC_OCR_BUDGET_S``) no further page is read: the document becomes ``partial``
+with the pages read so far. OpenCV and RapidOCR are imported here only when a page is
+read, so a born-digital PDF never loads them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fiscaldoc.extractors.ocr_page import OcrPage
+
+
+class BudgetSpent(Exception):
+    """The document's OCR time budget is used up; the page was not read."""
+
+
+class Scans:
+    def __init__(self, path: Path, budget_s: float | None) -> None:
+        self.path = path
+        self.budget_s = budget_s
+        self.started = time.monotonic()
+        """The budget counts from the start of the document's reading."""
+        self.pages: dict[int, OcrPage | None] = {}
+        self._pdf: Any = None
+
+    def page(self, index: int) -> OcrPage | None:
+        """Page ``index`` read by OCR, or None where it holds nothing but ruling lines."""
+        if index in self.pages:
+            return self.pages[index]
+        if self.budget_s is not None and time.monotonic() - self.started > self.budget_s:
+            raise BudgetSpent
+        from fiscaldoc.extractors.ocr_page import read_pdf_page
+
+        if self._pdf is None:
+            import pypdfium2
+
+            self._pdf = pypdfium2.PdfDocument(self.path)
+        page = self._pdf[index]
+        try:
+            self.pages[index] = read_pdf_page(page)
+        finally:
+            page.close()
+        return self.pages[index]
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None

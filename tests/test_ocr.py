@@ -1,0 +1,128 @@
+"""Scanned pages: blank pages are no scans, scans go through OCR into the same records."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fiscaldoc.extractors import pdf
+from fiscaldoc.model.settings import ReadingLimits
+from fiscaldoc.pipeline.process import process
+
+from helpers.truth import differences
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_RULED = ROOT / "fixtures" / "seed" / "seed-ruled.pdf"
+SCANNED = ROOT / "fixtures" / "scanned"
+
+
+def _with_pages_appended(source: Path, extra: Path, target: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for path in (source, extra):
+        for page in PdfReader(path).pages:
+            writer.add_page(page)
+    with target.open("wb") as fh:
+        writer.write(fh)
+    return target
+
+
+def _blank_and_ruled_pages(target: Path) -> Path:
+    """A blank page, then a page holding only a drawn grid (no text, no image)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(target), pagesize=A4)
+    c.showPage()
+    for n in range(6):
+        c.line(60, 700 - 30 * n, 540, 700 - 30 * n)
+    for x in (60, 200, 400, 540):
+        c.line(x, 700, x, 550)
+    c.rect(60, 100, 480, 40)
+    c.showPage()
+    c.save()
+    return target
+
+
+def _tables(result: Any) -> dict[str, Any]:
+    return {
+        name: [r.model_dump(mode="json") for r in rows]
+        for name, rows in result.tables().items()
+        if name != "documents"
+    }
+
+
+def test_blank_pages_and_ruling_only_pages_are_not_scans(tmp_path: Path) -> None:
+    extra = _blank_and_ruled_pages(tmp_path / "extra.pdf")
+    both = _with_pages_appended(SEED_RULED, extra, tmp_path / "with-blank.pdf")
+    plain, padded = process(SEED_RULED, document_id="x"), process(both, document_id="x")
+    assert padded.document.status == "loaded", padded.document.error
+    assert padded.document.text_source == "native"
+    assert padded.document.page_count == plain.document.page_count + 2
+    assert _tables(padded) == _tables(plain)
+
+
+def test_a_text_pdf_never_loads_the_ocr_engine() -> None:
+    code = (
+        "import sys; from pathlib import Path; from fiscaldoc.pipeline.process import process; "
+        f"r = process(Path({str(SEED_RULED)!r})); assert r.document.status == 'loaded'; "
+        "print(sorted(m for m in ('cv2', 'rapidocr_onnxruntime', 'onnxruntime') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No network: any connection attempt fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network used: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    from fiscaldoc.extractors import ocr_engine
+
+    ocr_engine.engine.cache_clear()  # the models are loaded here, with the network gone
+
+
+def test_a_scanned_page_between_native_ones_reads_into_the_same_records(offline: None) -> None:
+    """Page 1 (the allocation plan) scanned at 150 dpi, skewed 1.2°, with grain and specks;
+    pages 2-4 born-digital. Every record of the seed's truth comes back."""
+    scan = SCANNED / "seed-plan-scanned.pdf"
+    result = process(scan)
+    assert result.document.status == "loaded", result.document.error
+    assert result.document.text_source == "mixed"
+    truth = json.loads(scan.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    assert differences(result.records, truth) == []
+    (plan,) = result.records.allocation_plans
+    assert plan.engine == "ocr" and plan.page_start == 1
+    assert all(i.bbox and i.page == 1 for i in result.records.allocation_items)
+    assert {c.status for c in result.check_results if c.rule.endswith("matches_items")} == {"pass"}
+
+
+def test_cells_read_by_ocr_carry_confidence_and_engine() -> None:
+    raw = pdf.extract(SCANNED / "seed-plan-scanned.pdf")
+    rows = [r for r in raw.rows() if r.page == 1]
+    assert rows and {r.engine for r in rows} == {"ocr"}
+    filled = [c for r in rows for c in r.cells if not c.is_blank]
+    assert all(c.confidence is not None and 0.5 <= c.confidence <= 1 for c in filled)
+    assert all(c.confidence is None for r in raw.rows() if r.page != 1 for c in r.cells)
+    # boxes are on the page, in points
+    assert all(c.bbox and 0 <= c.bbox[0] < c.bbox[2] <= 596 for c in filled)
+
+
+def test_past_the_ocr_budget_the_document_is_partial_with_what_was_read() -> None:
+    result = process(SCANNED / "seed-plan-scanned.pdf", limits=ReadingLimits(ocr_budget_s=1e-9))
+    assert result.document.status == "partial"
+    assert result.document.error and "page 1: not read: OCR time budget" in result.document.error
+    assert "FISCALDOC_OCR_BUDGET_S" in result.document.error
+    assert result.records.performance_forms and not result.records.allocation_plans
+    assert result.document.text_source == "native"
