@@ -5,15 +5,14 @@ once → cut each line where a ruling line crosses it (one piece per cell) → r
 pieces in one batch → each piece becomes characters spread over its box, with the
 recognition confidence. The ruling lines become edges and the characters chars of a
 :class:`PageView`, so the ruled-table reader (cells, merged cells) and the whitespace
-reader (borderless grids, forms) read a scan exactly as they read a born-digital page.
-:func:`finish` then stamps the blocks: engine ``ocr``, each cell's confidence, and boxes
-mapped back onto the scan in PDF points.
+reader (borderless grids, forms) read a scan exactly as they read a born-digital page
+(:mod:`fiscaldoc.extractors.ocr_cells` then stamps what they read).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -29,7 +28,7 @@ from fiscaldoc.extractors.ocr_image import (
     straighten,
 )
 from fiscaldoc.extractors.pdfium_pages import PageView
-from fiscaldoc.model.document import BBox, Block, Cell, Line, Row
+from fiscaldoc.model.document import BBox
 
 ENGINE = "ocr"
 DPI = 200
@@ -43,17 +42,41 @@ NARROW = 0.55
 CUT_MARGIN_PX = 3
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One recognised piece of a text line (cut at ruling lines), in pixels of the
+    straightened page."""
+
+    box: tuple[float, float, float, float]
+    text: str
+    confidence: float
+
+
 @dataclass
 class OcrPage:
     """One page as OCR saw it: the view the page readers take, and how to map back."""
 
-    view: PageView
+    pieces: list[Piece]
+    edges: list[dict[str, Any]]
     straight: Straightened
-    pieces: int
     clean: Any
     """The straightened page with its ruling lines erased (what recognition reads)."""
     cell_reads: dict[BBox, tuple[str, float]] = field(default_factory=dict)
     """Cells read alone (by their box on the straightened page): empty cells holding ink."""
+
+    @property
+    def view(self) -> PageView:
+        """The page as the page readers take it: rules as edges, pieces as characters."""
+        pt = 72 / self.straight.dpi
+        chars: list[dict[str, Any]] = []
+        for piece in self.pieces:
+            if piece.text.strip():
+                x0, top, x1, bottom = piece.box
+                chars.extend(
+                    piece_chars(piece.text, piece.confidence, (x0 * pt, top * pt, x1 * pt, bottom * pt))
+                )
+        h, w = self.clean.shape
+        return PageView(chars=chars, edges=self.edges, bbox=(0.0, 0.0, w * pt, h * pt))
 
     def to_scan(self, bbox: BBox) -> BBox:
         """A box on the straightened page (points) → the same place on the scan (points)."""
@@ -161,18 +184,18 @@ def read_image(grey: Any, dpi: int) -> OcrPage | None:
         return None
     clean = erase(straight.grey, found.mask)
     boxes = pieces(ocr_engine.detect(clean), found)
-    h, w = clean.shape
-    crops = []
-    for x0, top, x1, bottom in boxes:
-        crops.append(clean[max(0, int(top)) : min(h, int(bottom) + 1), max(0, int(x0)) : min(w, int(x1) + 1)])
-    texts = ocr_engine.recognise(crops)
-    pt = 72 / dpi
-    chars: list[dict[str, Any]] = []
-    for (x0, top, x1, bottom), (text, confidence) in zip(boxes, texts, strict=True):
-        if text.strip():
-            chars.extend(piece_chars(text, confidence, (x0 * pt, top * pt, x1 * pt, bottom * pt)))
-    view = PageView(chars=chars, edges=rule_edges(found, dpi), bbox=(0.0, 0.0, w * pt, h * pt))
-    return OcrPage(view, straight, len(boxes), clean)
+    texts = ocr_engine.recognise([crop(clean, box) for box in boxes])
+    read = [Piece(box, text, confidence) for box, (text, confidence) in zip(boxes, texts, strict=True)]
+    return OcrPage(read, rule_edges(found, dpi), straight, clean)
+
+
+def crop(image: Any, box: tuple[float, float, float, float], pad: int = 0) -> Any:
+    h, w = image.shape
+    x0, top, x1, bottom = box
+    return image[
+        max(0, int(top) - pad) : min(h, int(bottom) + 1 + pad),
+        max(0, int(x0) - pad) : min(w, int(x1) + 1 + pad),
+    ]
 
 
 MAX_SIDE_PX = 5000
@@ -184,101 +207,3 @@ def read_pdf_page(page: Any, dpi: int = DPI) -> OcrPage | None:
     longest_in = max(page.get_size()) / 72
     dpi = max(1, min(dpi, int(MAX_SIDE_PX / longest_in)))
     return read_image(render(page, dpi), dpi)
-
-
-def _confidence(cell: Cell, chars: list[dict[str, Any]], ocr: OcrPage) -> float | None:
-    if cell.bbox is None or cell.covered or cell.is_blank:
-        return None
-    x0, top, x1, bottom = cell.bbox
-    inside = [
-        c["confidence"]
-        for c in chars
-        if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
-    ]
-    return round(min(inside), 3) if inside else None
-
-
-def engine_name(native: str) -> str:
-    """``ocr`` for ruled tables; ``ocr-words`` where the whitespace reader placed the words."""
-    if native == "pdfplumber-lines":
-        return ENGINE
-    return f"{ENGINE}-{native.removeprefix('pdfplumber-')}" if native else ENGINE
-
-
-MIN_INK_PX = 12
-"""Dark pixels (after dust is opened away) that make an empty cell worth reading alone."""
-
-
-def _ink_box(crop: Any) -> tuple[int, int, int, int] | None:
-    import cv2
-    import numpy as np
-
-    from fiscaldoc.extractors.ocr_image import INK_LEVEL
-
-    dark = cv2.morphologyEx((crop < INK_LEVEL).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    if int(dark.sum()) < MIN_INK_PX:
-        return None
-    ys, xs = np.nonzero(dark)
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
-
-
-def read_missed_cells(blocks: list[Block], ocr: OcrPage) -> None:
-    """Empty cells that hold ink, each recognised alone: detection can miss an isolated digit
-    (a 序号 of one figure) that recognition reads well once it is handed the cell."""
-    px = ocr.straight.dpi / 72
-    h, w = ocr.clean.shape
-    todo: list[tuple[BBox, Any]] = []
-    for block in blocks:
-        if not isinstance(block, Row):
-            continue
-        for cell in block.cells:
-            if cell.covered or not cell.is_blank or cell.bbox is None or cell.bbox in ocr.cell_reads:
-                continue
-            x0, top, x1, bottom = (round(v * px) for v in cell.bbox)
-            x0, top, x1, bottom = max(0, x0 + 4), max(0, top + 4), min(w, x1 - 4), min(h, bottom - 4)
-            if x1 - x0 < 4 or bottom - top < 4:
-                continue
-            crop = ocr.clean[top:bottom, x0:x1]
-            box = _ink_box(crop)
-            if box is None:
-                ocr.cell_reads[cell.bbox] = ("", 0.0)
-                continue
-            pad = 6
-            a, b, c, d = box
-            todo.append((cell.bbox, crop[max(0, b - pad) : d + pad, max(0, a - pad) : c + pad]))
-    for (bbox, _), read in zip(todo, ocr_engine.recognise([crop for _, crop in todo]), strict=True):
-        ocr.cell_reads[bbox] = read
-
-
-def _filled(cell: Cell, ocr: OcrPage) -> Cell:
-    if cell.bbox is None or not cell.is_blank:
-        return cell
-    text, confidence = ocr.cell_reads.get(cell.bbox, ("", 0.0))
-    if not text.strip() or confidence < ocr_engine.MIN_CONFIDENCE:
-        return cell
-    return replace(cell, text=text.strip(), confidence=round(confidence, 3), bbox=ocr.to_scan(cell.bbox))
-
-
-def finish(blocks: list[Block], ocr: OcrPage) -> list[Block]:
-    """The page readers' blocks, stamped as OCR's: engine, per-cell confidence, and boxes on
-    the scan; empty cells holding ink read alone first."""
-    read_missed_cells(blocks, ocr)
-    out: list[Block] = []
-    chars = ocr.view.chars
-    for block in blocks:
-        if isinstance(block, Line):
-            out.append(replace(block, bbox=ocr.to_scan(block.bbox) if block.bbox else None))
-            continue
-        cells = tuple(
-            _filled(c, ocr)
-            if c.is_blank and c.bbox is not None
-            else replace(
-                c,
-                confidence=_confidence(c, chars, ocr),
-                bbox=ocr.to_scan(c.bbox) if c.bbox else None,
-            )
-            for c in block.cells
-        )
-        bbox = ocr.to_scan(block.bbox) if block.bbox else None
-        out.append(replace(block, cells=cells, bbox=bbox, engine=engine_name(block.engine)))
-    return out

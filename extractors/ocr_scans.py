@@ -29,12 +29,34 @@ class Scans:
         self.started = time.monotonic()
         """The budget counts from the start of the document's reading."""
         self.pages: dict[int, OcrPage | None] = {}
+        self.closed = False
+        """A second look (:meth:`reread`): the pages OCR'd so far and no others."""
         self._pdf: Any = None
+
+    def __bool__(self) -> bool:
+        return any(page is not None for page in self.pages.values())
+
+    def reread(self) -> tuple[Scans, list[str]]:
+        """The same pages with their low-confidence figures read again (OCR's second
+        opinion, asked for when the document's arithmetic does not hold), and what changed."""
+        from fiscaldoc.extractors.ocr_cells import reread
+
+        again = Scans(self.path, None)
+        again.closed = True
+        notes: list[str] = []
+        for index, page in sorted(self.pages.items()):
+            if page is not None:
+                page, changed = reread(page, index + 1)
+                notes.extend(changed)
+            again.pages[index] = page
+        return again, notes
 
     def page(self, index: int) -> OcrPage | None:
         """Page ``index`` read by OCR, or None where it holds nothing but ruling lines."""
         if index in self.pages:
             return self.pages[index]
+        if self.closed:
+            raise BudgetSpent
         if self.budget_s is not None and time.monotonic() - self.started > self.budget_s:
             raise BudgetSpent
         from fiscaldoc.extractors.ocr_page import read_pdf_page

@@ -277,7 +277,7 @@ def read_scanned(
 ) -> PageOutcome | None:
     """A page without a usable text layer through OCR: the page readers on OCR's view of it
     (None: the image holds no text, a blank scan)."""
-    from fiscaldoc.extractors.ocr_page import finish
+    from fiscaldoc.extractors.ocr_cells import finish
 
     scanned = scans.page(index)
     if scanned is None:
@@ -298,7 +298,7 @@ def read(
     OCR (``scans``, shared by every reading of the file) where the text layer is missing or
     garbled. Also the pages with a usable text layer, and whether any ruled table was read."""
     limits = limits or ReadingLimits()
-    scans = scans or Scans(path, limits.ocr_budget_s)
+    scans = Scans(path, limits.ocr_budget_s) if scans is None else scans
     doc = RawDocument(media_type="pdf", engine=ENGINE)
     sources: set[str] = set()
     problems: list[tuple[int, str]] = []
@@ -379,6 +379,8 @@ def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     scans = Scans(path, limits.ocr_budget_s)
     first, good, ruled = read(path, limits, scans=scans)
     others: list[Alternative] = []
+    if scans:
+        others.append(Alternative("ocr-reread", lambda: _reread(path, limits, scans)))
     if ruled:
         others.append(Alternative(ENGINE, lambda: extract_careful(path, limits, scans)))
         others.append(
@@ -389,6 +391,14 @@ def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
             others.append(Alternative(f"camelot-{flavor}", partial(pdf_camelot.extract, path, flavor, good)))
     first.alternatives = tuple(others)
     return first
+
+
+def _reread(path: Path, limits: ReadingLimits, scans: Scans) -> RawDocument:
+    """The document again with OCR's low-confidence figures re-read; notes say which."""
+    again, notes = scans.reread()
+    doc = read(path, limits, scans=again)[0]
+    doc.notes.extend(notes)
+    return doc
 
 
 def _too_many(what: str, limit: int) -> str:

@@ -93,6 +93,9 @@ class RawDocument:
     text_source: str | None = None
     problems: list[str] = field(default_factory=list)
     """Non-fatal trouble (a page that could not be read, say): makes the document ``partial``."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader changed on a second look that a person may want to see (figures OCR
+    re-read): reported in ``parse_reports``, never a reason for ``partial``."""
     alternatives: tuple[Alternative, ...] = field(default=(), repr=False, compare=False)
     """Second opinions, cheapest first; the pipeline reads them only when it needs to."""
 

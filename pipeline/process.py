@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fiscaldoc import PIPELINE_VERSION
 from fiscaldoc.extractors.archive import file_name_of
-from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus, Records
+from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus, ParseReport, Records
 from fiscaldoc.model.settings import ReadingLimits
 
 _CHUNK = 1 << 20
@@ -113,6 +113,20 @@ def budget_problems(records: Records, document_id: str) -> list[str]:
     return list(misread_tables(records, document_id).values())
 
 
+def notes_report(notes: list[str], document_id: str, records: Records) -> ParseReport:
+    """What the kept reading changed on a second look (figures OCR re-read), as a parse report."""
+    ordinal = max((r.ordinal for r in records.parse_reports), default=0) + 1
+    return ParseReport(
+        document_id=document_id,
+        ordinal=ordinal,
+        kind="ocr-reread",
+        rows_seen=len(notes),
+        rows_read=len(notes),
+        rows_skipped=0,
+        detail="\n".join(notes),
+    )
+
+
 def process(
     path: Path,
     document_id: str | None = None,
@@ -161,6 +175,8 @@ def process(
         )
 
     raw, records = reading.raw, reading.records
+    if raw.notes:
+        records.parse_reports.append(notes_report(raw.notes, document_id, records))
     found = records.allocation_plans or records.performance_forms or records.budget_tables
     unread = reading_failures(records)
     problems = [*raw.problems, *budget_problems(records, document_id), *unread]

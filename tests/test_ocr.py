@@ -126,3 +126,28 @@ def test_past_the_ocr_budget_the_document_is_partial_with_what_was_read() -> Non
     assert "FISCALDOC_OCR_BUDGET_S" in result.document.error
     assert result.records.performance_forms and not result.records.allocation_plans
     assert result.document.text_source == "native"
+
+
+@pytest.mark.slow
+def test_a_misread_figure_is_re_read_until_the_arithmetic_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR reads 2500 as 2600 with low confidence: the total fails, the re-read of that piece
+    (alone, enlarged) restores 2500, the reading that adds up is kept and the change is reported."""
+    from dataclasses import replace
+
+    from fiscaldoc.extractors import ocr_page
+
+    read_image = ocr_page.read_image
+
+    def misread(grey: Any, dpi: int) -> Any:
+        page = read_image(grey, dpi)
+        assert page is not None
+        (n,) = [k for k, p in enumerate(page.pieces) if p.text == "2500"]
+        page.pieces[n] = replace(page.pieces[n], text="2600", confidence=0.6)
+        return page
+
+    monkeypatch.setattr(ocr_page, "read_image", misread)
+    result = process(SCANNED / "seed-plan-scanned.pdf")
+    assert [i.amount_text for i in result.records.allocation_items][4] == "2500"
+    assert {c.status for c in result.check_results if c.rule.endswith("matches_items")} == {"pass"}
+    (report,) = [r for r in result.records.parse_reports if r.kind == "ocr-reread"]
+    assert report.detail and "'2600' (0.60) re-read as '2500'" in report.detail
