@@ -97,6 +97,9 @@ class Grid:
                 return c
         return None
 
+    def width(self, column: int) -> float:
+        return self.bounds[column + 1] - self.bounds[column]
+
     def crossings(self, word: Word) -> int:
         margin = LAYOUT.crossing_margin
         return sum(1 for b in self.bounds[1:-1] if word.x0 < b - margin and word.x1 > b + margin)
@@ -197,6 +200,19 @@ def _centred_wraps(near: list[Word], band: Span) -> list[Word]:
     return [w for w in above if paired(w, below)] + [w for w in below if paired(w, above)]
 
 
+_COMPARATORS = frozenset("≥≤<>=＞＜＝%％")
+
+
+def _value_like(text: str) -> bool:
+    """A number or a target (``>=14623``, ``不低于90``, ``≥95%``): the first row's value set
+    close under a header, never a wrapped part of the header's own name."""
+    return (
+        parse_number(text) is not None
+        or any(ch in _COMPARATORS for ch in text)
+        or (any(ch.isdigit() for ch in text) and text[0] not in "（(")
+    )
+
+
 def _cell_span(words: list[Word]) -> Span:
     return Span(tuple(sorted(words, key=lambda w: (round(w.top), w.x0))))
 
@@ -213,7 +229,9 @@ def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
     for cell, left, right in zip(cells, lefts, rights, strict=True):
         group = list(cell.words)
         grew = True
-        while grew:
+        for _ in range(LAYOUT.max_header_tail):
+            if not grew:
+                break
             grew = False
             span = Span(tuple(group))
             for w in words:
@@ -222,10 +240,7 @@ def _extend_cells(cells: list[Span], words: Sequence[Word]) -> tuple[Span, ...]:
                 if w.x0 < left - LAYOUT.crossing_margin or w.x1 > right + LAYOUT.crossing_margin:
                     continue
                 gap = max(w.top - span.bottom, span.top - w.bottom)
-                if (
-                    0 <= gap <= LAYOUT.wrap_gap * w.height * LAYOUT.header_wrap
-                    and parse_number(w.text) is None
-                ):
+                if 0 <= gap <= LAYOUT.wrap_gap * w.height * LAYOUT.header_wrap and not _value_like(w.text):
                     group.append(w)
                     used.add(id(w))
                     grew = True
@@ -286,7 +301,7 @@ def _anchors(grid: Grid, columns: dict[int, list[Word]]) -> list[Span]:
         if numeric:
             spans.extend(ln for ln in lines if parse_number(ln.text) is not None)
         else:
-            spans.extend(merged(b) for b in blocks(lines))
+            spans.extend(merged(b) for b in cell_blocks(lines, grid.width(c)))
     return _union_overlapping(spans)
 
 
@@ -321,24 +336,66 @@ def _boundary(
     return max(free or gaps)[1] if gaps else (a[1] + b[0]) / 2
 
 
-def wrapped_gaps(columns: Sequence[Sequence[Span]]) -> list[tuple[float, float]]:
-    """The gaps between a line that fills its column and the line under it: the same cell's
-    text wrapping on, never a row boundary.
+def _filling(lines: Sequence[Span], width: float) -> list[Span]:
+    """The lines of a column ``width`` wide that fill it, where the column shows wrapping at
+    all: its text wraps at the column's edge, so every line of a cell but its last reaches
+    (nearly) the width of the column's widest line, and that line spans most of the column.
+    Numbers never wrap; one long line among short ones is no evidence; short values centred
+    in a wide column (``≥95``, ``年底前完成``) fill nothing."""
+    texts = [ln for ln in lines if parse_number(ln.text) is None]
+    if len(texts) < 2:
+        return []
+    widest = max(ln.x1 - ln.x0 for ln in texts)
+    if widest < LAYOUT.fill_share * width:
+        return []
+    full = [ln for ln in texts if ln.x1 - ln.x0 >= widest - LAYOUT.fill_slack * ln.height]
+    return full if len(full) >= LAYOUT.min_full_lines else []
 
-    Where rows are set without padding (a borderless Word or spreadsheet export), the gap
-    between two rows is as wide as the gap between two wrapped lines of one cell, and only
-    the fill tells them apart: a cell's text wraps at the column's edge, so every line but
-    its last reaches (nearly) the width of the column's widest line. Numbers never wrap.
-    """
+
+def cell_blocks(lines: Sequence[Span], width: float) -> list[list[Span]]:
+    """A column's lines → the cells they print: blocks of wrapped text, split after a line
+    that does not fill the column (its cell ends there, however close the next line sits)."""
+    full = {id(ln) for ln in _filling(lines, width)}
+    out: list[list[Span]] = []
+    for block in blocks(lines):
+        out.append([block[0]])
+        for upper, lower in itertools.pairwise(block):
+            if id(upper) in full:
+                out[-1].append(lower)
+            else:
+                out.append([lower])
+    return out
+
+
+LEVEL_NAME_END = "指标"
+"""Every level name of an indicator grid ends so (产出指标, 服务对象满意度指标)."""
+
+
+def _level_names(grid: Grid, blocks_: list[list[Span]]) -> list[list[Span]]:
+    """An indicator grid's merged level names, one block each: stacked without padding, two
+    names sit as close as a name's wrapped lines, but a line that ends a name ends its cell."""
+    if grid.kind != "indicators":
+        return blocks_
+    out: list[list[Span]] = []
+    for block in blocks_:
+        out.append([])
+        for n, line in enumerate(block):
+            out[-1].append(line)
+            name = key("".join(ln.text for ln in out[-1]))  # 可持续影响指 / 标 ends at 标
+            if name.endswith(LEVEL_NAME_END) and n + 1 < len(block):
+                out.append([])
+    return out
+
+
+def wrapped_gaps(columns: Sequence[tuple[Sequence[Span], float]]) -> list[tuple[float, float]]:
+    """The gaps between a line that fills its column and the line under it: the same cell's
+    text wrapping on, never a row boundary. Where rows are set without padding (a borderless
+    Word or spreadsheet export), the gap between two rows is as wide as the gap between two
+    wrapped lines of one cell, and only the fill tells them apart."""
     found: list[tuple[float, float]] = []
-    for lines in columns:
+    for lines, width in columns:
         texts = [ln for ln in sorted(lines, key=lambda s: s.top) if parse_number(ln.text) is None]
-        if len(texts) < 2:
-            continue
-        widest = max(ln.x1 - ln.x0 for ln in texts)
-        full = [ln for ln in texts if ln.x1 - ln.x0 >= widest - LAYOUT.fill_slack * ln.height]
-        if len(full) < LAYOUT.min_full_lines:
-            continue  # one long line among short ones is no evidence of wrapping
+        full = _filling(texts, width)
         for upper, lower in itertools.pairwise(texts):
             if upper not in full or lower.top - upper.bottom > LAYOUT.wrap_gap * upper.height:
                 continue
@@ -606,7 +663,9 @@ def read(
         ln for c, (role, _) in enumerate(grid.roles) if role != MERGED for ln in text_lines(columns[c])
     ]
     merged_blocks = {
-        c: blocks(text_lines(columns[c])) for c, (role, _) in enumerate(grid.roles) if role == MERGED
+        c: _level_names(grid, blocks(text_lines(columns[c])))
+        for c, (role, _) in enumerate(grid.roles)
+        if role == MERGED
     }
     head = (header.span.top, header.span.bottom) if header else (top, top)
     offset = 1 if header else 0
@@ -627,9 +686,10 @@ def read(
         return [Row(cells, page=page_no, bbox=box, engine=ENGINE)], header_ids
     occupied = [*anchors, *row_lines]  # an orphan needs a strip of its own, empty in the plain columns
     order = sorted(merged_blocks, key=lambda c: key(grid.headers[c]) in NOTE_WORDS)
+    plain = [c for c, (role, _) in enumerate(grid.roles) if role != MERGED]
+    inside_cells = wrapped_gaps([(text_lines(columns[c]), grid.width(c)) for c in plain])
     for _ in range(LAYOUT.max_reband_rounds):
-        plain = [text_lines(columns[c]) for c, (role, _) in enumerate(grid.roles) if role != MERGED]
-        bands = _bands(anchors, row_lines, head, bottom, every, wrapped_gaps(plain))
+        bands = _bands(anchors, row_lines, head, bottom, every, inside_cells)
         if header:
             bands.insert(0, (header.span.top - 1, bands[0][0]))
         split_tops = None

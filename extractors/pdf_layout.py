@@ -28,6 +28,9 @@ class LayoutSettings:
     fill_slack: float = 1.5
     """lines (≈ characters of CJK text): a line this close to its column's widest line fills
     the column, so the cell's text wraps on below it."""
+    fill_share: float = 0.75
+    """share of the column's width (between its gutters) that its widest line must span for
+    the column to wrap text at all."""
     min_full_lines: int = 2
     """lines: a column shows wrapping only when this many of its lines fill it."""
 
@@ -39,6 +42,8 @@ class LayoutSettings:
     header_wrap: float = 0.8
     """share of ``wrap_gap``: a header cell's wrapped tail (``金额`` / ``（万元）``) is set tighter
     than body text."""
+    max_header_tail: int = 2
+    """lines: a header cell's wrapped parts reach at most this many lines past what it has."""
     crossing_margin: float = 2.0
     """points: a word crosses a column boundary when it reaches this far past it on both sides."""
     end_crossings: int = 2

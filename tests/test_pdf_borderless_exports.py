@@ -57,3 +57,46 @@ def test_a_cell_wrapped_over_three_lines_without_row_padding_stays_one_cell() ->
 def test_a_letter_spaced_header_is_one_column() -> None:
     """``备  注`` spaced wider than a cell gap was read as two columns, 备 and 注."""
     assert all(len(r) == 5 for r in _rows(WORD_PLAN))
+
+
+CALC_FORM = FIXTURES / "calc-borderless-form.pdf"
+"""A LibreOffice Calc export of a borderless 绩效目标填报表: indicator rows without padding,
+level names merged and centred over their rows."""
+WORD_FORM = FIXTURES / "word-borderless-form.pdf"
+"""Page 2 of the Writer export: a 绩效目标申报表 whose indicator grid sits right under its header."""
+
+
+def _indicator_rows(path: Path) -> list[list[str]]:
+    rows = _rows(path)
+    start = next(n for n, r in enumerate(rows) if "一级指标" in r)
+    return rows[start + 1 :]
+
+
+def test_target_values_set_without_padding_are_one_row_each() -> None:
+    """The values of the 年度指标值 column sat as close as wrapped lines and were read as one
+    anchor: the whole indicator grid came out as a single row."""
+    rows = _indicator_rows(CALC_FORM)
+    assert len(rows) == 11
+    assert [r[-2:] for r in rows[:3]] == [
+        ["覆盖县（市、区）数", "≥102.00(个)"],
+        ["工程验收合格率", ">=90"],
+        ["设备完好率", "不低于95%"],
+    ]
+
+
+def test_stacked_level_names_are_one_cell_each() -> None:
+    """Merged 二级指标 names stacked without padding (经济成本指标 over 社会成本指标, a name
+    wrapped as 可持续影响指 / 标) were joined into one cell."""
+    level2 = [r[1] for r in _indicator_rows(CALC_FORM) if r[1]]
+    assert "经济成本指标" in level2 and "社会成本指标" in level2
+    word_level2 = [r[2] for r in _indicator_rows(WORD_FORM) if r[2]]
+    assert word_level2[-2:] == ["可持续影响指标", "服务对象满意度指标"]
+
+
+def test_values_close_under_a_header_are_not_its_wrapped_tail() -> None:
+    """The first row's ``>=14623`` sat as close under ``年度目标值`` as a wrapped header part,
+    and the whole value column was taken into the header cell."""
+    rows = _rows(WORD_FORM)
+    header = next(r for r in rows if "一级指标" in r)
+    assert header[-1] == "年度目标值"
+    assert ["编制完成管理制度数量（套）", ">=14623"] in [r[-2:] for r in rows]
