@@ -11,14 +11,26 @@ token's start column (display width: CJK counts two) opens a column, and
 every other line's tokens fall into the column whose span holds their start.
 A cell that overflows its column pushes the next token right; it then lands
 in a later column, never an earlier one.
+
+A region whose header is an allocation plan's (found by meaning, letter-spaced
+words such as ``分  配  金  额`` rejoined) is read by the header's extents
+instead: column borders lie halfway between header words, and a token goes to
+the column it overlaps most. Headers are centred over their columns while
+amounts are right-aligned and text left-aligned, so a token's start alone
+misplaces it. Rows after a note that interrupts such a table are read by the
+same header (:class:`PlanHeader`).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fiscaldoc.lexicon.vocabulary import allocation_header
 
 GAP = re.compile(r"[ \u3000]{2,}")
 TOLERANCE = 1
@@ -76,6 +88,87 @@ def split_region(lines: Sequence[str]) -> list[list[str]]:
         previous = -1
         for start, text in tokens(line):
             column = max(bisect.bisect_right(starts, start + TOLERANCE) - 1, previous + 1, 0)
+            if column >= len(cells):
+                cells.extend([""] * (column + 1 - len(cells)))
+            cells[column] = text
+            previous = column
+        rows.append(cells)
+    return rows
+
+
+SPACED_GAP = 4
+"""Display columns at most between the letters of a letter-spaced word (``分  配  金  额``)."""
+
+
+def _is_cjk_letter(text: str) -> bool:
+    return len(text) == 1 and unicodedata.east_asian_width(text) in "WF"
+
+
+def rejoin_spaced(found: list[Token]) -> list[Token]:
+    """Runs of single wide letters a few columns apart as one token (a letter-spaced word)."""
+    out: list[Token] = []
+    spaced = False  # the last token is a run of single letters
+    end = -1
+    for start, text in found:
+        letter = _is_cjk_letter(text)
+        if out and letter and spaced and start - end <= SPACED_GAP:
+            out[-1] = (out[-1][0], out[-1][1] + text)
+        else:
+            out.append((start, text))
+            spaced = letter
+        end = start + display_width(text)
+    return out
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    """An allocation header's words and where they stand: the columns of its table."""
+
+    words: tuple[str, ...]
+    borders: tuple[float, ...]
+    """Column ``k`` spans ``borders[k-1]`` … ``borders[k]`` (open at both ends)."""
+
+    def column_of(self, start: int, text: str) -> int:
+        """The column a token overlaps most (its start decides a tie)."""
+        end = start + display_width(text)
+        edges = (-1e9, *self.borders, 1e9)
+        overlaps = [min(end, edges[k + 1]) - max(start, edges[k]) for k in range(len(self.words))]
+        best = max(overlaps)
+        return overlaps.index(best) if best > 0 else bisect.bisect_right(self.borders, start)
+
+
+def plan_header(line: str) -> PlanHeader | None:
+    """The line as an allocation plan's header, if it is one."""
+    found = rejoin_spaced(tokens(line))
+    if len(found) < 3 or allocation_header([t for _, t in found]) is None:
+        return None
+    borders = tuple((a + display_width(ta) + b) / 2 for (a, ta), (b, _) in itertools.pairwise(found))
+    return PlanHeader(tuple(t for _, t in found), borders)
+
+
+LEFT_EDGE_WIDTH = 6
+"""Tokens at least this wide show where a left-aligned column's text starts."""
+
+
+def split_by_header(lines: Sequence[str], header: PlanHeader) -> list[list[str]]:
+    """Each non-blank line as cells under an allocation header's columns; the header line itself
+    as its words. A short token (a wrapped cell's tail, ``度）``) that starts where a column's
+    longer texts start belongs to that column, whatever it overlaps."""
+    edges: dict[int, int] = {}
+    for line in lines:
+        for start, text in tokens(line):
+            if display_width(text) >= LEFT_EDGE_WIDTH:
+                edges.setdefault(start, header.column_of(start, text))
+    rows: list[list[str]] = []
+    for line in lines:
+        if plan_header(line) is not None:
+            rows.append([t for _, t in rejoin_spaced(tokens(line))])
+            continue
+        cells = [""] * len(header.words)
+        previous = -1
+        for start, text in tokens(line):
+            column = edges.get(start) if display_width(text) < LEFT_EDGE_WIDTH else None
+            column = max(header.column_of(start, text) if column is None else column, previous + 1)
             if column >= len(cells):
                 cells.extend([""] * (column + 1 - len(cells)))
             cells[column] = text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from fiscaldoc.extractors import aligned
@@ -36,7 +37,7 @@ def _candidate_runs(lines: list[str]) -> list[tuple[int, int]]:
     start: int | None = None
     last = -1
     for i, line in enumerate(lines):
-        if aligned.continues_region(line):
+        if aligned.continues_region(line) and not is_title(line):
             start = i if start is None else start
             last = i
         elif line.strip() and start is not None:
@@ -65,19 +66,56 @@ def to_blocks(text: str) -> list[Block]:
             if sum(aligned.is_aligned(line) for line in lines[start:end]) >= MIN_ALIGNED_LINES
         }
     blocks: list[Block] = []
+    header: aligned.PlanHeader | None = None  # the plan whose rows a note may have interrupted
     i = 0
     while i < len(lines):
         if i in tables:
             region = [line for line in lines[i : tables[i]] if line.strip()]
-            blocks.extend(_row(cells, "text-aligned") for cells in aligned.split_region(region))
+            own = next((h for line in region if (h := aligned.plan_header(line))), None)
+            header = own or (header if _after_a_note(lines, i) else None)
+            if own:
+                # a caption over the header (金额单位：万元, set right) is a line, not a row
+                while len(aligned.tokens(region[0])) == 1 and aligned.plan_header(region[0]) is None:
+                    blocks.append(Line(region.pop(0).strip()))
+            cells = aligned.split_by_header(region, header) if header else aligned.split_region(region)
+            blocks.extend(_row(row, "text-aligned") for row in cells)
             i = tables[i]
             continue
+        if is_title(lines[i]):
+            header = None
         if _space_header(lines, i):
             blocks.append(_row([t for _, t in aligned.tokens(lines[i])]))
         elif (block := _plain(lines[i])) is not None:
             blocks.append(block)
         i += 1
     return blocks
+
+
+_TITLE = re.compile(r"(?:表|方案|计划|明细|清单)$|^附件\d*$|绩效目标")
+
+
+def is_title(line: str) -> bool:
+    """A table's title (or 附件 label) on a line of its own: what starts another table."""
+    found = aligned.tokens(line)
+    return len(found) == 1 and bool(_TITLE.search(re.sub(r"\s+", "", found[0][1])))
+
+
+def _after_a_note(lines: list[str], i: int) -> bool:
+    """Only a short line or two (a note, ``（以下为市县项目）``) stands between line ``i`` and the
+    table region above it."""
+    between = 0
+    for line in reversed(lines[:i]):
+        if not line.strip():
+            continue
+        if aligned.continues_region(line):
+            return between > 0
+        between += 1
+        if between > MAX_NOTE_LINES or is_title(line):
+            return False
+    return False
+
+
+MAX_NOTE_LINES = 2
 
 
 def _space_header(lines: list[str], i: int) -> bool:
