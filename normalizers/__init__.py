@@ -34,7 +34,9 @@ class DocumentType:
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     t.name: t
     for t in (
-        DocumentType("allocation_plan", "allocation_plans", allocation.starts_at, allocation.consume),
+        DocumentType(
+            "allocation_plan", "allocation_plans", allocation.starts_at, allocation.consume, allocation.finish
+        ),
         DocumentType("performance_form", "performance_forms", performance.starts_at, performance.consume),
         DocumentType("budget_table", "budget_tables", budget.starts_at, budget.consume, budget.finish),
     )

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
 from fiscaldoc.lexicon.text import collapse, join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import SUBTOTAL_WORDS, TOTAL_WORDS, allocation_header
-from fiscaldoc.model.document import Block, Cell, Line, Row, format_bbox
+from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row, format_bbox
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from fiscaldoc.normalizers import budget_find, form_region
 from fiscaldoc.normalizers.parse_log import TableLog
@@ -371,10 +371,26 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
         end = max(end, i)
     else:
         plan.lost = [r for r in plan.lost if all(r is not u for u, _ in unknown)]
+        if after := _amounts_after(blocks, end, plan, goes_on):
+            where = f"page {after[0].page}: " if after[0].page else ""
+            log.problem(f"{where}{len(after)} rows with amounts below the plan not read")
     return _records(plan, above, document_id, ordinal, header, log), end
 
 
 KIND = "allocation_plan"
+
+
+def _amounts_after(blocks: Sequence[Block], end: int, plan: _Plan, goes_on: object) -> list[Row]:
+    """Rows of the plan's width with an amount, between where it ended (on rows it could not
+    place) and the next text or table: items it lost, perhaps."""
+    out = []
+    for i in range(end, len(blocks)):
+        block = blocks[i]
+        if not isinstance(block, Row) or header_columns(block) is not None or _another_table(blocks, i):
+            break
+        if goes_on(block):  # type: ignore[operator]
+            out.append(block)
+    return out
 
 
 def _numbered(row: Row, cols: Columns) -> bool:
@@ -513,6 +529,31 @@ def _reconciles(plan: _Plan, sums: Sums) -> bool:
         if group != sub.declared_yuan:
             return False
     return True
+
+
+_PLAN_TITLE = re.compile(r"(?:分配|下达|安排).*(?:方案|表|计划|明细|清单)$")
+
+
+def finish(doc: RawDocument, document_id: str, records: Records) -> None:
+    """Plan titles in the text with no plan table found for them: a table the readers missed
+    (the document is partial, not an attachment without a plan)."""
+    if records.budget_tables:
+        return  # a budget disclosure's 安排 tables are its own
+    titles = {
+        key(b.text)
+        for b in doc.blocks
+        if isinstance(b, Line) and len(key(b.text)) <= MAX_TITLE_CHARS and "绩效" not in b.text
+        if _PLAN_TITLE.search(key(b.text))
+    }
+    found = sum(1 for r in records.parse_reports if r.kind == KIND)
+    if len(titles) > found:
+        log = TableLog(KIND)
+        missed = len(titles) - found
+        log.problem(f"{missed} allocation plan title(s) with no table read under them: {sorted(titles)[0]}")
+        records.parse_reports.append(log.report(document_id, None))
+
+
+MAX_TITLE_CHARS = 60
 
 
 def _first_item_of(plan: _Plan, recipient: str) -> int:

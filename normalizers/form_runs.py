@@ -93,6 +93,7 @@ def partition(
     With ``mix`` a label may sit as another alignment has it at that extra cost (a field
     split by a page break prints its label at the top of its part, whatever the rest do).
     """
+    unit = unit or 1.0  # rows without height (a reader that gave no geometry): count in rows
     n, k = len(rows), len(labels)
 
     def _cost(alignment: str, label: Span, s: int, e: int, unit: float, discrete: bool) -> float:

@@ -23,6 +23,7 @@ from fiscaldoc.normalizers.form_records import build_form, indicator
 from fiscaldoc.normalizers.form_region import find, starts_at
 from fiscaldoc.normalizers.form_slots import FormRow
 from fiscaldoc.normalizers.form_taxonomy import LEVEL1_NAMES
+from fiscaldoc.normalizers.parse_log import PROBLEM
 
 __all__ = ["consume", "starts_at"]
 
@@ -70,8 +71,10 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
     )
     detail = [*fields.unknown, *skipped, *(f"text in the form: {line.text[:60]}" for line in region.lines)]
     if not indicators:
+        # not the document's fault: the form is read in part, and the document is partial
         seen = f"{len(grid_rows)} grid rows, no indicator read" if grid_rows else "no indicator grid found"
-        detail.insert(0, f"{seen}: the form's 绩效指标 were not read")
+        where = f"page {form.page_start}: " if form.page_start else ""
+        detail.insert(0, f"{PROBLEM}{where}performance form: {seen}, its 绩效指标 were not read")
     if not form.project_name:
         detail.insert(0, "no 项目名称 read")
     report = ParseReport(

@@ -139,3 +139,26 @@ def test_an_inconsistent_document_is_loaded_and_fails_its_check(tmp_path: Path) 
     assert result.document.status == "loaded"
     totals = [c for c in result.check_results if c.rule == "total_matches_items"]
     assert [c.status for c in totals] == ["fail"]
+
+
+def test_a_plan_title_with_no_table_under_it_is_reported() -> None:
+    from fiscaldoc.normalizers.parse_log import reading_problems
+
+    doc = _doc(
+        Line("附件1"), Line("2023年测试专项资金分配方案"), Line("单位：万元"), Line("1 甲单位 a项目 100")
+    )
+    records = normalize(doc, "d")
+    assert records.allocation_plans == []
+    assert reading_problems(records.parse_reports) == [
+        "1 allocation plan title(s) with no table read under them: 2023年测试专项资金分配方案"
+    ]
+
+
+def test_rows_with_amounts_below_where_the_plan_ended_are_reported() -> None:
+    from fiscaldoc.normalizers.parse_log import reading_problems
+
+    odd = [_row(f"表外{n}", "", "", "", "") for n in range(4)]
+    doc = _doc(_row(*HEADER), _row("1", "甲", "a", "1", ""), *odd, _row("2", "乙", "b", "2", ""))
+    records = normalize(doc, "d")
+    assert len(records.allocation_items) == 1
+    assert reading_problems(records.parse_reports) == ["page 1: 1 rows with amounts below the plan not read"]
