@@ -18,6 +18,7 @@ normaliser's to read from the words and the boxes. Letter-spaced labels
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,8 +49,33 @@ class Form:
     """The first label's top on the page where the form was found."""
 
 
+def _spaced_words(words: Sequence[Word]) -> list[Word]:
+    """Letter-spaced words (``项 目 名 称``: one character per word, spaced wider than a word
+    space) as one word each; every other word as it is."""
+    out: list[Word] = []
+    run = False  # whether out[-1] is a run of single characters
+    for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
+        single = len(key(w.text)) == 1
+        last = out[-1] if out else None
+        if (
+            single
+            and run
+            and last is not None
+            and abs(w.top - last.top) < LAYOUT.same_line_overlap * w.height
+            and 0 <= w.x0 - last.x1 <= LETTER_SPACING * w.height
+        ):
+            top, bottom = min(last.top, w.top), max(last.bottom, w.bottom)
+            out[-1] = Word(last.text + w.text, last.x0, w.x1, top, bottom)
+        else:
+            out.append(w)
+            run = single
+    return out
+
+
 def _label_words(words: Sequence[Word]) -> list[Word]:
-    """Words that are (or with the word under them make) a form field label."""
+    """Words that are (or with the word under them make) a form field label; letter-spaced
+    labels (``项 目 名 称``) count as one word."""
+    words = _spaced_words(words)
     out: list[Word] = []
     for w in words:
         below = [
@@ -155,11 +181,37 @@ def share_out(labels: Sequence[Span], values: Sequence[Span], lead: bool) -> lis
     return groups[::-1]
 
 
+_GLUED = re.compile(r"^([0-9][0-9,.]*)(\D.*)$")
+_YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
+
+
+def _unglued(words: Sequence[Word]) -> list[Word]:
+    """A right-aligned amount and the next column's label printed closer than a word space
+    come out as one word (``7245749年度资金申请总额``): split where the label starts, its CJK
+    characters a font size wide each."""
+    out: list[Word] = []
+    for w in words:
+        match = _GLUED.match(w.text)
+        label = match.group(2) if match else ""
+        if (
+            match
+            and parse_number(match.group(1)) is not None
+            and not (_YEAR.match(match.group(1)) and label.startswith("年"))  # 2019年度金额
+            and field_of(w.text) is None
+            and is_label_start(key(label))
+        ):
+            cut = max(w.x0, w.x1 - len(label) * w.height)
+            out += [Word(match.group(1), w.x0, cut, w.top, w.bottom), Word(label, cut, w.x1, w.top, w.bottom)]
+        else:
+            out.append(w)
+    return out
+
+
 def _pieces(words: Sequence[Word]) -> list[list[Word]]:
     """A line's words → its cells: split at wide gaps, letter-spaced words kept whole, and an
     amount apart from a label set close after it (``1100043.12 年度资金申请总额``)."""
     out: list[list[Word]] = []
-    for piece in (part for cell in split_cells(words) for part in _at_labels(cell)):
+    for piece in (part for cell in split_cells(_unglued(words)) for part in _at_labels(cell)):
         previous = out[-1] if out else None
         if previous is not None and _spaced_letters(previous, piece):
             previous.extend(piece)

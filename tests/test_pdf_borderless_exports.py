@@ -100,3 +100,20 @@ def test_values_close_under_a_header_are_not_its_wrapped_tail() -> None:
     header = next(r for r in rows if "一级指标" in r)
     assert header[-1] == "年度目标值"
     assert ["编制完成管理制度数量（套）", ">=14623"] in [r[-2:] for r in rows]
+
+
+def test_an_amount_glued_to_the_next_label_is_two_cells() -> None:
+    """Calc set the right-aligned 项目资金总额 closer to the 年度资金申请总额 label than a word
+    space: pdfplumber gives one word, ``7245749年度资金申请总额``, and the amount was lost."""
+    rows = _rows(CALC_FORM)
+    assert ["项目资金总额", "7245749", "年度资金申请总额", "7245749"] in rows
+    assert ["其他资金", "1449100", "上年结转资金", "2173700"] in rows
+
+
+def test_letter_spaced_labels_start_the_form() -> None:
+    """``项 目 名 称`` spaced a character apart is four words; the form was found from its
+    later labels only and its first three fields were left as running text."""
+    doc = pdf_extractor.read(FIXTURES / "borderless-spaced-labels.pdf")[0]
+    rows = [[c.text for c in b.cells] for b in doc.blocks if isinstance(b, Row)]
+    assert rows[0][0] == "项 目 名 称" and rows[0][1].startswith("公共卫生服务补助专项资金")
+    assert [r[0] for r in rows[1:3]] == ["项 目 类 型", "项 目 等 级"]
