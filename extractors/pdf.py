@@ -192,11 +192,29 @@ def read_page(page: Any, page_no: int, carry: Carry, words_only: bool = False) -
     (unless ``words_only``), the whitespace reader elsewhere."""
     from fiscaldoc.extractors.pdf_borderless import page_blocks as borderless_blocks
 
+    page = on_page(page)
     tables = [] if words_only else find_tables(page)
     if tables:
         return page_blocks(page, page_no, tables=tables), Carry(), True
     blocks, carry = borderless_blocks(page, page_no, carry)
     return blocks, carry, False
+
+
+def on_page(page: Any) -> Any:
+    """The page without the characters drawn outside its box: text an exporter leaves off the
+    page (a hidden print title, a stray label) is seen by nobody and must not join a row.
+    pdfium's view is clipped as it is made (:func:`.pdfium_pages.page_chars`)."""
+    if isinstance(page, PageView) or getattr(page, "rotation", 0) % 360:
+        return page  # a turned page's box and its characters' coordinates differ in pdfplumber
+    x0, top, x1, bottom = page.bbox
+
+    def inside(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type", "char") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return bool(x0 <= cx <= x1 and top <= cy <= bottom)
+
+    return page if all(inside(c) for c in page.chars) else page.filter(inside)
 
 
 def read_fast_page(view: PageView, page_no: int, carry: Carry, words_only: bool) -> PageOutcome | None:

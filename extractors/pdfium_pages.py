@@ -8,10 +8,18 @@ readers use (its table finder, text lines and words), so ruled tables,
 whitespace grids and text come out the same.
 
 A page is only taken here when the result can be trusted to equal
-pdfplumber's: unrotated, mediabox at the origin and equal to the cropbox, no
-form XObjects, every ruling an axis-aligned straight segment or rectangle,
-every character upright with a real Unicode value. Anything else returns
-``None`` and the caller reads that page with pdfplumber.
+pdfplumber's: mediabox at the origin and equal to the cropbox, no form
+XObjects, every ruling an axis-aligned straight segment or rectangle, every
+character upright as drawn with a real Unicode value. Anything else returns
+``None`` and the caller reads that page with pdfplumber. Characters drawn
+outside the page are left out (as :func:`.pdf.on_page` does for pdfplumber).
+
+One difference is deliberate: a page turned by ``/Rotate`` whose text is upright
+as drawn (a page someone rotated in a viewer and saved) is read as drawn, in its
+text's own direction; pdfminer turns it with the page and reads every line
+sideways, a table transposed. A page whose text is drawn turned and set upright
+by ``/Rotate`` (a landscape page built that way) has no upright text as drawn
+and goes to pdfplumber, which reads it upright.
 """
 
 from __future__ import annotations
@@ -109,7 +117,7 @@ def _page_codes(textpage: Any, count: int) -> list[int] | None:
     return codes
 
 
-def page_chars(page: Any, height: float) -> list[dict[str, Any]] | None:
+def page_chars(page: Any, width: float, height: float) -> list[dict[str, Any]] | None:
     """The page's characters as pdfplumber char dicts, or None if any would differ from pdfminer's.
 
     A character's box: x from pdfium's loose box (origin + advance, as pdfminer), bottom at
@@ -167,6 +175,8 @@ def page_chars(page: Any, height: float) -> list[dict[str, Any]] | None:
             text = chr(code)
             _loose_box(tp, i, rect_p)
             x0, x1 = rect.left, rect.right
+            if not (0 <= (x0 + x1) / 2 <= width and 0 <= (top + bottom) / 2 <= height):
+                continue  # drawn off the page: nobody sees it (see pdf.on_page)
             chars.append(
                 {
                     "text": text,
@@ -284,8 +294,6 @@ def page_edges(page: Any, height: float) -> list[dict[str, Any]] | None:
 
 def page_view(page: Any) -> PageView | None:
     """A pdfium page as pdfplumber would see it, or None when that cannot be promised."""
-    if page.get_rotation() != 0:
-        return None
     box = tuple(page.get_mediabox())
     if box != tuple(page.get_cropbox()) or box[0] != 0 or box[1] != 0:
         return None
@@ -293,7 +301,7 @@ def page_view(page: Any) -> PageView | None:
     edges = page_edges(page, height)
     if edges is None:
         return None
-    chars = page_chars(page, height)
+    chars = page_chars(page, width, height)
     if not chars:
         return None  # no text layer: pdfplumber's path says so in its own words
     return PageView(chars=chars, edges=edges, bbox=(0.0, 0.0, width, height))
