@@ -37,13 +37,16 @@ Box = tuple[float, float, float, float]
 
 
 def detect(grey: Any) -> list[Box]:
-    """Text-line boxes (x0, top, x1, bottom) in the image's pixels, top to bottom."""
-    boxes, _ = engine().text_det(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
+    """Text-line boxes (x0, top, x1, bottom) in the image's pixels, top to bottom. The image
+    is shrunk to :data:`DETECTION_SIDE` here: RapidOCR's own limit would keep 2000 px."""
+    scale = min(1.0, DETECTION_SIDE / max(grey.shape))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    boxes, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     if boxes is None or len(boxes) == 0:
         return []
     out = []
     for quad in boxes:
-        xs, ys = np.asarray(quad)[:, 0], np.asarray(quad)[:, 1]
+        xs, ys = np.asarray(quad)[:, 0] / scale, np.asarray(quad)[:, 1] / scale
         out.append((float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())))
     out.sort(key=lambda b: (b[1], b[0]))
     return out

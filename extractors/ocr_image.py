@@ -134,12 +134,17 @@ def _meets(h: Segment, v: Segment, slack: float) -> bool:
 def _ruled(
     horizontal: list[Segment], vertical: list[Segment], slack: float, long_h: float
 ) -> tuple[list[bool], list[bool]]:
-    """Which pieces belong to a ruling: a vertical piece meets a horizontal one (text strokes
-    stand alone; a tall title's strokes can be as long as a short row), a horizontal piece
-    meets a kept vertical one or runs a third of the page (a rule under a title)."""
-    keep_v = [any(_meets(h, v, slack) for h in horizontal) for v in vertical]
-    kept_v = [v for v, k in zip(vertical, keep_v, strict=True) if k]
-    keep_h = [h.x1 - h.x0 >= long_h or any(_meets(h, v, slack) for v in kept_v) for h in horizontal]
+    """Which pieces form a ruling: a cell is closed by two rules each way, so a vertical piece
+    must meet two horizontal ones and a horizontal piece two vertical ones (or run a third
+    of the page: a rule under a title). Strokes of a large title's characters meet one
+    another, never two of a grid's. Settled by a few rounds of both tests."""
+    keep_h = [True] * len(horizontal)
+    keep_v = [True] * len(vertical)
+    for _ in range(3):
+        kept_h = [h for h, k in zip(horizontal, keep_h, strict=True) if k]
+        keep_v = [sum(_meets(h, v, slack) for h in kept_h) >= 2 for v in vertical]
+        kept_v = [v for v, k in zip(vertical, keep_v, strict=True) if k]
+        keep_h = [h.x1 - h.x0 >= long_h or sum(_meets(h, v, slack) for v in kept_v) >= 2 for h in horizontal]
     return keep_h, keep_v
 
 
@@ -158,10 +163,23 @@ class Rules:
     """Every ruling pixel (255), a little widened: what is erased before OCR."""
 
 
-def rules(grey: Image, dpi: int) -> Rules:
+@dataclass(frozen=True)
+class Candidates:
+    """Runs of ink long enough to be ruling lines, before they are told from text strokes."""
+
+    horizontal: list[Segment]
+    vertical: list[Segment]
+    labels: tuple[Image, Image]
+    ids: tuple[list[int], list[int]]
+    width: int
+    dpi: int
+
+
+def candidates(grey: Image, dpi: int) -> Candidates:
     """Ruling lines by morphological opening with long thin kernels: what survives an opening
-    with a line as long as :data:`H_RULE_INCH` is a line, not text. The ink is first thickened
-    across the line's direction so that a line a scan broke or tilted by a pixel survives."""
+    with a line as long as :data:`H_RULE_INCH` is a line, not body text. The ink is first
+    thickened across the line's direction so that a line a scan broke or tilted by a pixel
+    survives."""
     binary = faint_ink(grey)
     h_len, v_len = max(8, round(H_RULE_INCH * dpi)), max(6, round(V_RULE_INCH * dpi))
     across_h = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
@@ -170,14 +188,42 @@ def rules(grey: Image, dpi: int) -> Rules:
     v_mask = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     horizontal, h_labels, h_ids = _segments(h_mask, True, h_len)
     vertical, v_labels, v_ids = _segments(v_mask, False, v_len)
-    keep_h, keep_v = _ruled(horizontal, vertical, slack=0.03 * dpi, long_h=grey.shape[1] / 3)
+    return Candidates(horizontal, vertical, (h_labels, v_labels), (h_ids, v_ids), grey.shape[1], dpi)
+
+
+Box = tuple[float, float, float, float]
+
+
+def _inside(v: Segment, boxes: list[Box], slack: float) -> bool:
+    """A vertical stroke no taller than a detected text line it stands in: part of a large
+    character (a rule runs on beyond the line it crosses)."""
+    return any(
+        x0 < v.x0 < x1 and v.y0 >= top - slack and v.y1 <= bottom + slack for x0, top, x1, bottom in boxes
+    )
+
+
+def select(found: Candidates, text_boxes: list[Box] | None = None) -> Rules:
+    """The candidates that form rulings (:func:`_ruled`), strokes inside text lines left out."""
+    slack = 0.03 * found.dpi
+    vertical = found.vertical
+    if text_boxes:
+        vertical = [
+            v if not _inside(v, text_boxes, slack) else Segment(v.x0, v.y0, v.x0, v.y0) for v in vertical
+        ]
+    keep_h, keep_v = _ruled(found.horizontal, vertical, slack=slack, long_h=found.width / 3)
+    keep_v = [k and v.y1 > v.y0 for v, k in zip(vertical, keep_v, strict=True)]
+    (h_labels, v_labels), (h_ids, v_ids) = found.labels, found.ids
     mask = cv2.bitwise_or(_kept(h_labels, h_ids, keep_h), _kept(v_labels, v_ids, keep_v))
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     return Rules(
-        [s for s, k in zip(horizontal, keep_h, strict=True) if k],
+        [s for s, k in zip(found.horizontal, keep_h, strict=True) if k],
         [s for s, k in zip(vertical, keep_v, strict=True) if k],
         mask,
     )
+
+
+def rules(grey: Image, dpi: int) -> Rules:
+    return select(candidates(grey, dpi))
 
 
 def erase(grey: Image, mask: Image) -> Image:

@@ -21,10 +21,11 @@ from fiscaldoc.extractors.ocr_image import (
     Rules,
     Segment,
     Straightened,
+    candidates,
     erase,
     is_blank,
     render,
-    rules,
+    select,
     straighten,
 )
 from fiscaldoc.extractors.pdfium_pages import PageView
@@ -179,11 +180,15 @@ def rule_edges(found: Rules, dpi: int) -> list[dict[str, Any]]:
 def read_image(grey: Any, dpi: int) -> OcrPage | None:
     """One page image → its OCR view, or None where the page holds no ink but ruling lines."""
     straight = straighten(grey, dpi)
-    found = rules(straight.grey, dpi)
-    if is_blank(straight.grey, found.mask):
+    lines = candidates(straight.grey, dpi)
+    if is_blank(straight.grey, select(lines).mask):
         return None
+    # Detection sees the rules (it reads tables with them); strokes standing inside a
+    # detected line are then no rules, and only rules are erased before recognition.
+    detected = ocr_engine.detect(straight.grey)
+    found = select(lines, detected)
     clean = erase(straight.grey, found.mask)
-    boxes = pieces(ocr_engine.detect(clean), found)
+    boxes = pieces(detected, found)
     texts = ocr_engine.recognise([crop(clean, box) for box in boxes])
     read = [Piece(box, text, confidence) for box, (text, confidence) in zip(boxes, texts, strict=True)]
     return OcrPage(read, rule_edges(found, dpi), straight, clean)

@@ -87,7 +87,7 @@ class Settings:
                 raise TypeError(f"unknown setting {name!r}")
             if value is not None:
                 values[_OPTION_FIELDS[name]] = _option(name, value)
-        return _build(values)
+        return _ocr_within_timeout(_build(values))
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,19 @@ _OPTION_NAMES = {"timeout_s": "--timeout", "memory_mb": "--memory-mb"}
 def _option(name: str, value: Any) -> Any:
     variable = next(v for v in VARIABLES if v.field == _OPTION_FIELDS[name])
     return variable.parse(f"{value:g}" if isinstance(value, float) else str(value), _OPTION_NAMES[name])
+
+
+OCR_SHARE_OF_TIMEOUT = 0.75
+"""The OCR budget never exceeds this share of the worker's timeout: the page in progress,
+the second opinions and the checks need the rest, or a long scan is killed, not ``partial``."""
+
+
+def _ocr_within_timeout(settings: Settings) -> Settings:
+    timeout, budget = settings.worker.timeout_s, settings.reading.ocr_budget_s
+    if timeout is None or (budget is not None and budget <= OCR_SHARE_OF_TIMEOUT * timeout):
+        return settings
+    reading = replace(settings.reading, ocr_budget_s=round(OCR_SHARE_OF_TIMEOUT * timeout, 1))
+    return replace(settings, reading=reading)
 
 
 def _build(values: dict[str, Any]) -> Settings:

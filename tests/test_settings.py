@@ -47,3 +47,12 @@ def test_every_variable_sets_a_field_and_is_documented() -> None:
         raw = "1" if variable.name != "FISCALDOC_TEST_CRASH" else "after-commit:1"
         assert Settings.resolve({variable.name: raw}) != Settings(), f"{variable.name} changes nothing"
         assert variable.name in documented, f"{variable.name} is not in docs/operations.md"
+
+
+def test_the_ocr_budget_stays_under_the_worker_timeout() -> None:
+    assert Settings.resolve({}).reading.ocr_budget_s == 45
+    assert Settings.resolve({"FISCALDOC_OCR_BUDGET_S": "10"}).reading.ocr_budget_s == 10
+    assert Settings.resolve({"FISCALDOC_TIMEOUT_S": "20"}).reading.ocr_budget_s == 15
+    assert Settings.resolve({"FISCALDOC_OCR_BUDGET_S": "0"}, timeout_s=20).reading.ocr_budget_s == 15
+    unlimited = {"FISCALDOC_OCR_BUDGET_S": "300", "FISCALDOC_TIMEOUT_S": "0"}
+    assert Settings.resolve(unlimited).reading.ocr_budget_s == 300
