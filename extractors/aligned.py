@@ -30,16 +30,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fiscaldoc.lexicon.text import display_width
 from fiscaldoc.lexicon.vocabulary import allocation_header
 
 GAP = re.compile(r"[ \u3000]{2,}")
 TOLERANCE = 1
 """Columns a token may start left of its header (centred headers, ragged dumps)."""
-
-
-def display_width(text: str) -> int:
-    """Terminal/GBK width: wide, full-width and ambiguous characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 Token = tuple[int, str]
@@ -127,6 +123,8 @@ class PlanHeader:
     words: tuple[str, ...]
     borders: tuple[float, ...]
     """Column ``k`` spans ``borders[k-1]`` … ``borders[k]`` (open at both ends)."""
+    line: str = ""
+    """The header's own line (its row is its words)."""
 
     def column_of(self, start: int, text: str) -> int:
         """The column a token overlaps most (its start decides a tie)."""
@@ -137,13 +135,26 @@ class PlanHeader:
         return overlaps.index(best) if best > 0 else bisect.bisect_right(self.borders, start)
 
 
-def plan_header(line: str) -> PlanHeader | None:
-    """The line as an allocation plan's header, if it is one."""
+def plan_header(line: str, above: str = "") -> PlanHeader | None:
+    """The line as an allocation plan's header, if it is one; with the line ``above`` it when
+    a header cell wrapped there (``资金额度（`` over ``元）``): each of its words joins the
+    header word it stands over."""
     found = rejoin_spaced(tokens(line))
-    if len(found) < 3 or allocation_header([t for _, t in found]) is None:
+    if len(found) < 3:
         return None
+    words = [t for _, t in found]
+    if allocation_header(words) is None:
+        if not above or any(ch.isdigit() for ch in line + above):
+            return None  # a header carries no figures (a form's money row does)
+        heads = [""] * len(found)
+        for start, text in tokens(above):
+            nearest = min(range(len(found)), key=lambda k: abs(found[k][0] - start))
+            heads[nearest] += text
+        words = [h + w for h, w in zip(heads, words, strict=True)]
+        if allocation_header(words) is None:
+            return None
     borders = tuple((a + display_width(ta) + b) / 2 for (a, ta), (b, _) in itertools.pairwise(found))
-    return PlanHeader(tuple(t for _, t in found), borders)
+    return PlanHeader(tuple(words), borders, line)
 
 
 LEFT_EDGE_WIDTH = 6
@@ -161,8 +172,10 @@ def split_by_header(lines: Sequence[str], header: PlanHeader) -> list[list[str]]
                 edges.setdefault(start, header.column_of(start, text))
     rows: list[list[str]] = []
     for line in lines:
-        if plan_header(line) is not None:
-            rows.append([t for _, t in rejoin_spaced(tokens(line))])
+        if line == header.line or plan_header(line) is not None:
+            rows.append(
+                list(header.words) if line == header.line else [t for _, t in rejoin_spaced(tokens(line))]
+            )
             continue
         cells = [""] * len(header.words)
         previous = -1

@@ -59,23 +59,23 @@ def to_blocks(text: str) -> list[Block]:
     is a space-aligned table; every other line is a tab row, running text, or blank."""
     lines = text.splitlines()
     tables: dict[int, int] = {}
+    runs: dict[int, int] = {}
     if not any("\t" in line for line in lines):  # a dump keeps to one convention
-        tables = {
-            start: end
-            for start, end in _candidate_runs(lines)
-            if sum(aligned.is_aligned(line) for line in lines[start:end]) >= MIN_ALIGNED_LINES
-        }
+        runs = dict(_candidate_runs(lines))
+        tables = {start: end for start, end in runs.items() if _is_table(lines, start, end)}
     blocks: list[Block] = []
     header: aligned.PlanHeader | None = None  # the plan whose rows a note may have interrupted
     i = 0
     while i < len(lines):
+        if i not in tables and i in runs and header is not None and _after_a_note(lines, i):
+            tables[i] = runs[i]  # the rest of a plan after a note: its header's columns
         if i in tables:
             region = [line for line in lines[i : tables[i]] if line.strip()]
-            own = next((h for line in region if (h := aligned.plan_header(line))), None)
+            own = _plan_header_in(region)
             header = own or (header if _after_a_note(lines, i) else None)
             if own:
                 # a caption over the header (金额单位：万元, set right) is a line, not a row
-                while len(aligned.tokens(region[0])) == 1 and aligned.plan_header(region[0]) is None:
+                while len(aligned.tokens(region[0])) == 1 and region[0] != own.line:
                     blocks.append(Line(region.pop(0).strip()))
             cells = aligned.split_by_header(region, header) if header else aligned.split_region(region)
             blocks.extend(_row(row, "text-aligned") for row in cells)
@@ -98,6 +98,28 @@ def is_title(line: str) -> bool:
     """A table's title (or 附件 label) on a line of its own: what starts another table."""
     found = aligned.tokens(line)
     return len(found) == 1 and bool(_TITLE.search(re.sub(r"\s+", "", found[0][1])))
+
+
+def _plan_header_in(region: list[str]) -> aligned.PlanHeader | None:
+    """The first allocation header among the lines (a cell of it perhaps wrapped onto the
+    line above)."""
+    lines = [line for line in region if line.strip()]
+    for n, line in enumerate(lines):
+        if header := aligned.plan_header(line, lines[n - 1] if n else ""):
+            return header
+    return None
+
+
+def _is_table(lines: list[str], start: int, end: int) -> bool:
+    """Two aligned lines make a table; so does a plan's header with a line under it, and, under
+    a title, two lines of two or more cells (a form's label lines)."""
+    run = lines[start:end]
+    if sum(aligned.is_aligned(line) for line in run) >= MIN_ALIGNED_LINES:
+        return True
+    if len(run) >= MIN_ALIGNED_LINES and _plan_header_in(run):
+        return True
+    titled = any(is_title(line) for line in lines[max(0, start - 2) : start])
+    return titled and sum(len(aligned.tokens(line)) >= 2 for line in run) >= MIN_ALIGNED_LINES
 
 
 def _after_a_note(lines: list[str], i: int) -> bool:

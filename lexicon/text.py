@@ -35,3 +35,9 @@ def join_wrapped(parts: list[str]) -> str:
             out += " "
         out += part
     return out
+
+
+def display_width(text: str) -> int:
+    """Terminal/GBK width: wide, full-width and ambiguous characters count two (how a text
+    dump lines its columns up)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)

@@ -7,6 +7,8 @@ become subtotals, 总计 the declared total.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan, unit_in
-from fiscaldoc.lexicon.text import collapse, join_wrapped, key
+from fiscaldoc.lexicon.text import collapse, display_width, join_wrapped, key
 from fiscaldoc.lexicon.vocabulary import SUBTOTAL_WORDS, TOTAL_WORDS, allocation_header
 from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row, format_bbox
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
@@ -93,6 +95,12 @@ class _Plan:
     recipient: str = ""
     noted: int | None = None
     """Index of the last item that carries a note (a split note's tail joins it)."""
+    named: list[bool] = field(default_factory=list)
+    """Per item: whether its own row printed a 用款单位 (else it was filled from above)."""
+    note_owners: list[int] = field(default_factory=list)
+    """Per subtotal read from a note: the item whose note it is."""
+    fragments: list[tuple[int, str]] = field(default_factory=list)
+    """Lines of wrapped projects on rows of their own, with the number of items above them."""
     lost: list[Row] = field(default_factory=list)
     """Rows skipped that carry figures: items, perhaps, that the reader could not place."""
     own_lines: set[str] = field(default_factory=set)
@@ -178,8 +186,10 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
     if plan.items and row.page is not None and row.page != plan.items[-1].page:
         row = _join_split_cells(plan, row)
     recipient_cell = _cell(row, cols.recipient)
-    if recipient_cell is not None and not recipient_cell.is_blank:
+    named = recipient_cell is not None and not recipient_cell.is_blank
+    if recipient_cell is not None and named:
         plan.recipient = collapse(recipient_cell.text)
+    plan.named.append(named)
     project = _text(row, cols.project)
     note_cell = _cell(row, cols.note)
     note = None if note_cell is None or note_cell.is_blank else note_cell.text.strip()
@@ -202,6 +212,7 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
         plan.noted = len(plan.items) - 1
         if subtotal := _note_subtotal(note, plan.recipient):
             plan.subtotals.append(subtotal)
+            plan.note_owners.append(plan.noted)
     return None
 
 
@@ -216,6 +227,11 @@ def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str
     """A row with nothing in the amount column: the header's second line, the tail of a
     row a wrap or a page break split, or something the reader does not know (skipped)."""
     first = key(row.filled()[0].text)
+    same_page = not plan.items or row.page is None or row.page == plan.items[-1].page
+    if same_page and _project_only(row, plan.cols) and not unit_in(first) and not _NOT_A_TAIL.match(first):
+        # a line of a wrapped project: whose, is decided once the table is read
+        plan.fragments.append((len(plan.items), _text(row, plan.cols.project)))
+        return None
     if not plan.items and not plan.sums:
         if any(parse_number(c.text) is not None for c in row.filled()):
             return "before the first item, no amount"
@@ -230,6 +246,97 @@ def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str
         return "no amount"
     _continue_row(plan, row)
     return None
+
+
+def _place_recipients(plan: _Plan) -> str | None:
+    """A merged 用款单位 cell prints its name once: in its first row when the table sets cells
+    at the top (filled down, as read), else in its last row (bottom: filled up) or its middle
+    row (centred: the rows between two names shared between them). The first item without a
+    name of its own tells that the table does not set names at the top."""
+    named = [k for k, own in enumerate(plan.named) if own]
+    if not named or named[0] == 0 or plan.cols.recipient is None:
+        return None
+    centred = not plan.named[-1]
+    _rejoin_wrapped_names(plan, named, at_bottom=not centred)
+    named = [k for k, own in enumerate(plan.named) if own]
+    names = [plan.items[k].recipient for k in named]
+    owner = [0] * len(plan.items)
+    for k in range(len(plan.items)):
+        after = bisect.bisect_left(named, k)  # the first named row at or below k
+        if after < len(named) and named[after] == k:
+            owner[k] = after
+        elif after == 0:
+            owner[k] = 0
+        elif after == len(named) or not centred:
+            owner[k] = min(after, len(named) - 1) if not centred else after - 1
+        else:
+            above, below = named[after - 1], named[after]
+            owner[k] = after - 1 if k - above <= (below - above - 1) // 2 else after
+    before = [i.recipient for i in plan.items]
+    for k, item in enumerate(plan.items):
+        plan.items[k] = item.model_copy(update={"recipient": names[owner[k]]})
+    for n, index in enumerate(plan.note_owners):  # plan.subtotals holds the notes' alone
+        if plan.subtotals[n].label == before[index]:
+            plan.subtotals[n] = plan.subtotals[n].model_copy(update={"label": plan.items[index].recipient})
+    return "centre" if centred else "bottom"
+
+
+def _rejoin_wrapped_names(plan: _Plan, named: list[int], at_bottom: bool) -> None:
+    """A name its merged cell wrapped over two rows (``省非物质文化遗产保护`` over ``中心``): one
+    name, printed on the lower row when the cell sets its text at the bottom."""
+    for a, b in itertools.pairwise(named):
+        first, second = plan.items[a].recipient, plan.items[b].recipient
+        if b != a + 1 or first.endswith(ORG_ENDINGS) or not (first + second).endswith(ORG_ENDINGS):
+            continue
+        whole = first + second
+        keep, drop = (b, a) if at_bottom else (a, b)
+        plan.items[keep] = plan.items[keep].model_copy(update={"recipient": whole})
+        plan.named[drop] = False
+
+
+def _project_only(row: Row, cols: Columns) -> bool:
+    filled = [n for n, c in enumerate(row.cells) if not c.is_blank]
+    return bool(filled) and cols.project is not None and filled == [cols.project]
+
+
+FULL_LINE = 0.85
+"""A wrapped line at least this share of the column's widest line is a full line: the head of
+a wrapped text, not its tail."""
+
+
+def _place_fragments(plan: _Plan, valign: str | None) -> None:
+    """Join the lines of wrapped projects to their items. Where the table prints a row's
+    single-line cells decides: at the top of the row (every fragment is the tail of the item
+    above), at its bottom (the head of the item below: fragments come before the first item),
+    or centred (heads and tails: fragments before the first item and after the last). Where
+    the names of merged 用款单位 cells told it (``valign``), that decides."""
+    if not plan.fragments or not plan.items:
+        return
+    n = len(plan.items)
+    heads_first = valign in ("bottom", "centre") or any(pos == 0 for pos, _ in plan.fragments)
+    tails_last = valign == "centre" or (valign is None and any(pos == n for pos, _ in plan.fragments))
+    texts = [*(i.project for i in plan.items), *(f for _, f in plan.fragments)]
+    widest = max(display_width(t) for t in texts)
+    heads: dict[int, list[str]] = {}
+    tails: dict[int, list[str]] = {}
+    for pos in sorted({p for p, _ in plan.fragments}):
+        lines = [f for p, f in plan.fragments if p == pos]
+        if pos == 0 or (heads_first and not tails_last):
+            cut = 0
+        elif pos == n or not heads_first:
+            cut = len(lines)
+        else:  # centred: the first half closes the item above, the second opens the one below
+            cut = len(lines) // 2
+            if len(lines) % 2 and display_width(lines[cut]) < FULL_LINE * widest:
+                cut += 1
+        if pos > 0:
+            tails.setdefault(pos - 1, []).extend(lines[:cut])
+        if pos < n:
+            heads.setdefault(pos, []).extend(lines[cut:])
+    for k, item in enumerate(plan.items):
+        if k in heads or k in tails:
+            project = join_wrapped([*heads.get(k, []), item.project, *tails.get(k, [])])
+            plan.items[k] = item.model_copy(update={"project": project})
 
 
 def _continue_row(plan: _Plan, row: Row) -> None:
@@ -302,6 +409,7 @@ def _extend_note(plan: _Plan, note_tail: str) -> None:
             and (subtotal := _note_subtotal(note, item.recipient))
         ):
             plan.subtotals.append(subtotal)
+            plan.note_owners.append(plan.noted)
 
 
 MAX_UNKNOWN_RUN = 4
@@ -477,6 +585,7 @@ def _records(
     plan_id = f"{document_id}:{ordinal}"
     title, label, _ = _title_and_label(above)
     year = _YEAR.search(title)
+    _place_fragments(plan, _place_recipients(plan))
     sums = resolve(plan.sums, plan.items)
     if not plan.items:
         data_rows = log.rows_seen - 1
@@ -532,6 +641,8 @@ def _reconciles(plan: _Plan, sums: Sums) -> bool:
 
 
 _PLAN_TITLE = re.compile(r"(?:分配|下达|安排).*(?:方案|表|计划|明细|清单)$")
+_TITLE_NAMES = re.compile(r"(?:19|20)\d{2}年|资金")
+"""A plan's title names its year or its fund; a sheet named 分配方案 is no title."""
 
 
 def finish(doc: RawDocument, document_id: str, records: Records) -> None:
@@ -543,7 +654,7 @@ def finish(doc: RawDocument, document_id: str, records: Records) -> None:
         key(b.text)
         for b in doc.blocks
         if isinstance(b, Line) and len(key(b.text)) <= MAX_TITLE_CHARS and "绩效" not in b.text
-        if _PLAN_TITLE.search(key(b.text))
+        if _PLAN_TITLE.search(key(b.text)) and _TITLE_NAMES.search(key(b.text))
     }
     found = sum(1 for r in records.parse_reports if r.kind == KIND)
     if len(titles) > found:

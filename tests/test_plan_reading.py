@@ -162,3 +162,32 @@ def test_rows_with_amounts_below_where_the_plan_ended_are_reported() -> None:
     records = normalize(doc, "d")
     assert len(records.allocation_items) == 1
     assert reading_problems(records.parse_reports) == ["page 1: 1 rows with amounts below the plan not read"]
+
+
+BOTTOM_ALIGNED_DUMP = """附件 6
+                    2022年省级教育发展专项资金分配方案
+                                                                        金额单位：万元
+序 号     用款单位                  项目名称                  分  配  金  额
+                                 STEM课程资源建设项目（2022
+  1                              年度）                                155.3
+  2     省学生资助管理中心       乡村小规模学校设备购置                 15.0
+（以下为市县项目）
+  3     省教育研究院             校园安全防范补助                      353.7
+           合计                                                        524.0
+"""
+
+
+def test_a_text_dump_with_letter_spaced_header_and_cells_set_at_the_bottom(tmp_path: Path) -> None:
+    """Columns by the header words' extents (not their starts), a wrapped project's first line
+    above its row, a merged 用款单位 named on its last row, a note between rows."""
+    result = process(_dump(tmp_path, BOTTOM_ALIGNED_DUMP))
+    assert result.document.status == "loaded", result.document.error
+    items = [(i.recipient, i.project, i.amount_yuan) for i in result.records.allocation_items]
+    assert items == [
+        ("省学生资助管理中心", "STEM课程资源建设项目（2022年度）", Decimal("1553000.00")),
+        ("省学生资助管理中心", "乡村小规模学校设备购置", Decimal("150000.00")),
+        ("省教育研究院", "校园安全防范补助", Decimal("3537000.00")),
+    ]
+    [plan] = result.records.allocation_plans
+    assert (plan.unit, plan.declared_total_yuan) == ("万元", Decimal("5240000.00"))
+    assert [c.status for c in result.check_results if c.rule == "total_matches_items"] == ["pass"]
