@@ -348,19 +348,31 @@ def _filling(lines: Sequence[Span], width: float) -> list[Span]:
     widest = max(ln.x1 - ln.x0 for ln in texts)
     if widest < LAYOUT.fill_share * width:
         return []
-    full = [ln for ln in texts if ln.x1 - ln.x0 >= widest - LAYOUT.fill_slack * ln.height]
+    full = [ln for ln in texts if ln.x1 - ln.x0 >= widest - _slack(ln)]
     return full if len(full) >= LAYOUT.min_full_lines else []
 
 
-def cell_blocks(lines: Sequence[Span], width: float) -> list[list[Span]]:
+def _slack(line: Span) -> float:
+    """How far short of the widest line a wrapped line may end: a character, or a whole
+    Latin token or number (``55,587,000.00`` wraps as one piece)."""
+    share = LAYOUT.latin_fill_slack if line.text[-1:].isascii() else LAYOUT.fill_slack
+    return share * line.height
+
+
+def cell_blocks(lines: Sequence[Span], width: float, unless_wrapping: bool = False) -> list[list[Span]]:
     """A column's lines → the cells they print: blocks of wrapped text, split after a line
-    that does not fill the column (its cell ends there, however close the next line sits)."""
+    that does not fill the column (its cell ends there, however close the next line sits).
+    ``unless_wrapping`` (merged columns): a column that shows no wrapping keeps its blocks
+    whole (a merged cell's two short lines, a note typed over two lines), and an amount in a
+    note may go on with its unit (``55,587,000.00`` / ``元``)."""
     full = {id(ln) for ln in _filling(lines, width)}
+    if unless_wrapping and not full:
+        return blocks(lines)
     out: list[list[Span]] = []
     for block in blocks(lines):
         out.append([block[0]])
         for upper, lower in itertools.pairwise(block):
-            if id(upper) in full:
+            if id(upper) in full or (unless_wrapping and parse_number(upper.text) is not None):
                 out[-1].append(lower)
             else:
                 out.append([lower])
@@ -663,7 +675,7 @@ def read(
         ln for c, (role, _) in enumerate(grid.roles) if role != MERGED for ln in text_lines(columns[c])
     ]
     merged_blocks = {
-        c: _level_names(grid, blocks(text_lines(columns[c])))
+        c: _level_names(grid, cell_blocks(text_lines(columns[c]), grid.width(c), unless_wrapping=True))
         for c, (role, _) in enumerate(grid.roles)
         if role == MERGED
     }

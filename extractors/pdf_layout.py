@@ -28,6 +28,9 @@ class LayoutSettings:
     fill_slack: float = 1.5
     """lines (≈ characters of CJK text): a line this close to its column's widest line fills
     the column, so the cell's text wraps on below it."""
+    latin_fill_slack: float = 5.0
+    """lines: the same for a line ending in Latin text or digits, which wrap a token at a time
+    (a number of a dozen digits is about five lines' height wide)."""
     fill_share: float = 0.75
     """share of the column's width (between its gutters) that its widest line must span for
     the column to wrap text at all."""

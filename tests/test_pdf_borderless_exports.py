@@ -117,3 +117,12 @@ def test_letter_spaced_labels_start_the_form() -> None:
     rows = [[c.text for c in b.cells] for b in doc.blocks if isinstance(b, Row)]
     assert rows[0][0] == "项 目 名 称" and rows[0][1].startswith("公共卫生服务补助专项资金")
     assert [r[0] for r in rows[1:3]] == ["项 目 类 型", "项 目 等 级"]
+
+
+def test_a_total_right_above_a_merged_name_is_a_cell_of_its_own() -> None:
+    """Calc printed 总计 in the 单位名称 column right under the header, as close to the first
+    group's top-aligned merged name as a wrapped line: the two read as one cell,
+    ``总计省渔业技术站``."""
+    rows = _rows(FIXTURES / "calc-borderless-plan.pdf")
+    assert rows[1][1:4] == ["总计", "", "24,617.78"]
+    assert rows[2][:2] == ["1", "省渔业技术站"]
