@@ -73,7 +73,7 @@ def read_missed_cells(blocks: list[Block], ocr: OcrPage) -> None:
                 continue
             todo.append((cell.bbox, crop(inside, box, pad=6)))
     for (bbox, _), read in zip(todo, ocr_engine.recognise([image for _, image in todo]), strict=True):
-        ocr.cell_reads[bbox] = read
+        ocr.cell_reads[bbox] = (read.text, read.confidence)
 
 
 def _filled(cell: Cell, ocr: OcrPage) -> Cell:
@@ -133,11 +133,11 @@ def reread(ocr: OcrPage, page_no: int) -> tuple[OcrPage, list[str]]:
     notes: list[str] = []
     for k, n in enumerate(todo):
         old = pieces[n]
-        candidates = [(old.text, old.confidence)] + [reads[k + j * len(todo)] for j in range(len(sources))]
-        text, confidence = max(candidates, key=lambda read: read[1])
-        if text != old.text and text.strip():
-            pieces[n] = Piece(old.box, text, confidence)
-            notes.append(
-                f"page {page_no}: {old.text!r} ({old.confidence:.2f}) re-read as {text!r} ({confidence:.2f})"
-            )
+        again = [reads[k + j * len(todo)] for j in range(len(sources))]
+        best = max(again, key=lambda read: read.confidence)
+        if best.confidence > old.confidence and best.text.strip() and best.text != old.text:
+            # the enlarged crop was padded by 3 px at the original scale: marks shift a little
+            pieces[n] = Piece(old.box, best.text, best.confidence, best.marks)
+            was, now = f"{old.text!r} ({old.confidence:.2f})", f"{best.text!r} ({best.confidence:.2f})"
+            notes.append(f"page {page_no}: {was} re-read as {now}")
     return replace(ocr, pieces=pieces, cell_reads=dict(ocr.cell_reads)), notes

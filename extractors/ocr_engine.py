@@ -9,7 +9,7 @@ onnxruntime runs one thread per session: parallelism comes from the worker proce
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -52,13 +52,42 @@ def detect(grey: Any) -> list[Box]:
     return out
 
 
-def recognise(crops: list[Any]) -> list[tuple[str, float]]:
-    """The text of each grey crop (one line of text each) with the model's confidence."""
+class Read(NamedTuple):
+    """One crop's reading: its text, the model's confidence, and each character's place
+    (its centre as a share of the crop's width, from the CTC column it was decoded at) and
+    confidence."""
+
+    text: str
+    confidence: float
+    marks: tuple[tuple[str, float, float], ...] = ()
+
+
+NOTHING = Read("", 0.0)
+
+
+def _marks(text: str, info: Any) -> tuple[tuple[str, float, float], ...]:
+    columns, words, word_columns, _, confidences = info
+    chars = [ch for word in words for ch in word]
+    cols = [c for word in word_columns for c in word]
+    if not columns or len(chars) != len(cols) or "".join(chars) != "".join(text.split()):
+        return ()
+    confs = list(confidences) if len(confidences) == len(chars) else [1.0] * len(chars)
+    return tuple(
+        (ch, min(1.0, (col + 0.5) / columns), float(conf))
+        for ch, col, conf in zip(chars, cols, confs, strict=True)
+    )
+
+
+def recognise(crops: list[Any]) -> list[Read]:
+    """Each grey crop (one line of text) read; below :data:`MIN_CONFIDENCE`, nothing."""
     if not crops:
         return []
     images = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]
-    results, _ = engine().text_rec(images)
-    return [
-        (str(text), float(score)) if score >= MIN_CONFIDENCE else ("", float(score))
-        for text, score in results
-    ]
+    results, _ = engine().text_rec(images, return_word_box=True)
+    out = []
+    for text, score, info in results:
+        if score < MIN_CONFIDENCE:
+            out.append(Read("", float(score)))
+        else:
+            out.append(Read(str(text), float(score), _marks(str(text), info)))
+    return out

@@ -35,7 +35,7 @@ ENGINE = "ocr"
 DPI = 200
 """Rendering resolution for OCR: the scans this is for are 150-200 dpi; rendering above the
 scan's own resolution adds no detail."""
-GLYPH_SHARE = 0.62
+GLYPH_SHARE = 0.8
 """A detected line box is taller than its glyphs (detection pads it); this share of its
 height is taken as the font size."""
 NARROW = 0.55
@@ -51,6 +51,9 @@ class Piece:
     box: tuple[float, float, float, float]
     text: str
     confidence: float
+    marks: tuple[tuple[str, float, float], ...] = ()
+    """Each character with its centre (share of the box's width) and confidence, where the
+    recogniser placed them."""
 
 
 @dataclass
@@ -73,9 +76,8 @@ class OcrPage:
         for piece in self.pieces:
             if piece.text.strip():
                 x0, top, x1, bottom = piece.box
-                chars.extend(
-                    piece_chars(piece.text, piece.confidence, (x0 * pt, top * pt, x1 * pt, bottom * pt))
-                )
+                box = (x0 * pt, top * pt, x1 * pt, bottom * pt)
+                chars.extend(piece_chars(piece.text, piece.confidence, box, piece.marks))
         h, w = self.clean.shape
         return PageView(chars=chars, edges=self.edges, bbox=(0.0, 0.0, w * pt, h * pt))
 
@@ -117,39 +119,78 @@ def _weight(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else NARROW
 
 
-def piece_chars(text: str, confidence: float, box: BBox) -> list[dict[str, Any]]:
-    """pdfplumber-shaped characters for one recognised piece (``box`` in points): the
-    glyphs' height from the box, their widths in proportion (CJK full, digits half), blanks
-    kept as gaps so the word splitter sees them."""
+def piece_chars(
+    text: str, confidence: float, box: BBox, marks: tuple[tuple[str, float, float], ...] = ()
+) -> list[dict[str, Any]]:
+    """pdfplumber-shaped characters for one recognised piece (``box`` in points): the glyphs'
+    height from the box; each glyph centred where the recogniser placed it (``marks``), so a
+    gutter inside a detected line stays a gap, or else spread in proportion (CJK full
+    width, digits half) with blanks kept as gaps."""
     x0, top, x1, bottom = box
     height = bottom - top
     size = height * GLYPH_SHARE
     margin = (height - size) / 2
-    left, right = x0 + margin, max(x0 + margin + 1, x1 - margin)
-    text = text.strip()
+    char_top = top + margin
+    if marks:
+        placed = [(ch, x0 + share * (x1 - x0), conf) for ch, share, conf in marks]
+    else:
+        placed = _spread(text.strip(), x0 + margin, max(x0 + margin + 1, x1 - margin), confidence)
+    # a character is placed to within one column of the recogniser's output (a sixth of the
+    # box's height: 48-pixel lines, 8 pixels a column), so each may reach half a column further
+    halves = [half + height / 12 for half in _half_widths(placed, size)]
+    out: list[dict[str, Any]] = []
+    previous = x0 - 1
+    for (ch, centre, conf), half in zip(placed, halves, strict=True):
+        left = max(centre - half, previous + 0.01)  # never a step back: that would split a word
+        previous = left
+        out.append(
+            {
+                "text": ch,
+                "x0": left,
+                "x1": max(centre + half, left + 0.1),
+                "top": char_top,
+                "bottom": char_top + size,
+                "doctop": char_top,
+                "width": max(centre + half, left + 0.1) - left,
+                "height": size,
+                "size": size,
+                "upright": True,
+                "confidence": min(conf, confidence) if marks else confidence,
+            }
+        )
+    return out
+
+
+def _half_widths(placed: list[tuple[str, float, float]], size: float) -> list[float]:
+    """Half of each character's advance: the typical distance between neighbours of its kind
+    in the piece (so the letters of a word touch and only a real gap stays one), else its
+    share of the font size."""
+    pitches: dict[bool, list[float]] = {True: [], False: []}
+    for (a, xa, _), (b, xb, _) in pairwise(placed):
+        wide_a, wide_b = _weight(a) == 1.0, _weight(b) == 1.0
+        if wide_a == wide_b:
+            pitches[wide_a].append(xb - xa)
+    typical = {
+        wide: sorted(found)[len(found) // 2] if found else (size if wide else size * NARROW)
+        for wide, found in pitches.items()
+    }
+    out = []
+    for ch, _, _ in placed:
+        wide = _weight(ch) == 1.0
+        # a pitch far above the size is a gap between words, not the letters' advance
+        out.append(min(typical[wide], (1.0 if wide else NARROW) * size * 1.4) / 2)
+    return out
+
+
+def _spread(text: str, left: float, right: float, confidence: float) -> list[tuple[str, float, float]]:
     total = sum(_weight(ch) for ch in text) or 1.0
     unit = (right - left) / total
-    char_top = top + margin
-    out: list[dict[str, Any]] = []
+    out = []
     x = left
     for ch in text:
         width = _weight(ch) * unit
         if not ch.isspace():
-            out.append(
-                {
-                    "text": ch,
-                    "x0": x,
-                    "x1": x + width,
-                    "top": char_top,
-                    "bottom": char_top + size,
-                    "doctop": char_top,
-                    "width": width,
-                    "height": size,
-                    "size": size,
-                    "upright": True,
-                    "confidence": confidence,
-                }
-            )
+            out.append((ch, x + width / 2, confidence))
         x += width
     return out
 
@@ -190,7 +231,7 @@ def read_image(grey: Any, dpi: int) -> OcrPage | None:
     clean = erase(straight.grey, found.mask)
     boxes = pieces(detected, found)
     texts = ocr_engine.recognise([crop(clean, box) for box in boxes])
-    read = [Piece(box, text, confidence) for box, (text, confidence) in zip(boxes, texts, strict=True)]
+    read = [Piece(box, *reading) for box, reading in zip(boxes, texts, strict=True)]
     return OcrPage(read, rule_edges(found, dpi), straight, clean)
 
 
