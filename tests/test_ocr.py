@@ -142,7 +142,8 @@ def test_a_misread_figure_is_re_read_until_the_arithmetic_holds(monkeypatch: pyt
         page = read_image(grey, dpi)
         assert page is not None
         (n,) = [k for k, p in enumerate(page.pieces) if p.text == "2500"]
-        page.pieces[n] = replace(page.pieces[n], text="2600", confidence=0.6)
+        marks = tuple(("6" if k == 1 else ch, at, 0.6) for k, (ch, at, _) in enumerate(page.pieces[n].marks))
+        page.pieces[n] = replace(page.pieces[n], text="2600", confidence=0.6, marks=marks)
         return page
 
     monkeypatch.setattr(ocr_page, "read_image", misread)
