@@ -188,11 +188,11 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
     recipient_cell = _cell(row, cols.recipient)
     named = recipient_cell is not None and not recipient_cell.is_blank
     if recipient_cell is not None and named:
-        plan.recipient = collapse(recipient_cell.text)
+        plan.recipient = _one_line(recipient_cell.text)
     plan.named.append(named)
-    project = _text(row, cols.project)
+    project = _one_line(_text(row, cols.project))
     note_cell = _cell(row, cols.note)
-    note = None if note_cell is None or note_cell.is_blank else note_cell.text.strip()
+    note = None if note_cell is None or note_cell.is_blank else _one_line(note_cell.text)
     amount_cell = _cell(row, cols.amount)
     plan.items.append(
         AllocationItem(
@@ -248,50 +248,75 @@ def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str
     return None
 
 
+VALIGNS = ("top", "bottom", "centre")
+
+
 def _place_recipients(plan: _Plan) -> str | None:
     """A merged 用款单位 cell prints its name once: in its first row when the table sets cells
-    at the top (filled down, as read), else in its last row (bottom: filled up) or its middle
-    row (centred: the rows between two names shared between them). The first item without a
-    name of its own tells that the table does not set names at the top."""
-    named = [k for k, own in enumerate(plan.named) if own]
-    if not named or named[0] == 0 or plan.cols.recipient is None:
+    at the top (filled down, as read), in its last row (bottom: filled up) or its middle row
+    (centred: the rows between two names shared between them). Of the three, the one under
+    which the most subtotals add up wins; on a tie, the rows decide: a first item without a
+    name says not top, a last item without one says centred. Returns the alignment when it
+    is not the top."""
+    if plan.cols.recipient is None or not any(plan.named) or all(plan.named):
         return None
-    centred = not plan.named[-1]
-    _rejoin_wrapped_names(plan, named, at_bottom=not centred)
-    named = [k for k, own in enumerate(plan.named) if own]
-    names = [plan.items[k].recipient for k in named]
-    owner = [0] * len(plan.items)
-    for k in range(len(plan.items)):
+    default = "top" if plan.named[0] else ("bottom" if plan.named[-1] else "centre")
+    readings = {v: _recipients_for(plan, v) for v in VALIGNS}
+    scores = {v: _subtotals_matched(plan, names) for v, names in readings.items()}
+    best = max(VALIGNS, key=lambda v: (scores[v], v == default))
+    if best == "top" and default == "top":
+        return None
+    names = readings[best]
+    for k, item in enumerate(plan.items):
+        plan.items[k] = item.model_copy(update={"recipient": names[k]})
+    for n, index in enumerate(plan.note_owners):  # plan.subtotals holds the notes' alone
+        plan.subtotals[n] = plan.subtotals[n].model_copy(update={"label": names[index]})
+    return None if best == "top" else best
+
+
+def _recipients_for(plan: _Plan, valign: str) -> list[str]:
+    """Every item's 用款单位 if the table sets its merged cells' names so."""
+    names = [i.recipient for i in plan.items]
+    own = list(plan.named)
+    named = [k for k, o in enumerate(own) if o]
+    for a, b in itertools.pairwise(named):  # a name wrapped over two rows is one name
+        first, second = names[a], names[b]
+        if b == a + 1 and not first.endswith(ORG_ENDINGS) and (first + second).endswith(ORG_ENDINGS):
+            keep, drop = (a, b) if valign == "top" else (b, a)
+            names[keep], own[drop] = first + second, False
+    named = [k for k, o in enumerate(own) if o]
+    out = []
+    for k in range(len(names)):
         after = bisect.bisect_left(named, k)  # the first named row at or below k
         if after < len(named) and named[after] == k:
-            owner[k] = after
+            owner = k
         elif after == 0:
-            owner[k] = 0
-        elif after == len(named) or not centred:
-            owner[k] = min(after, len(named) - 1) if not centred else after - 1
+            owner = named[0]
+        elif after == len(named) or valign == "top":
+            owner = named[after - 1]
+        elif valign == "bottom":
+            owner = named[after]
         else:
             above, below = named[after - 1], named[after]
-            owner[k] = after - 1 if k - above <= (below - above - 1) // 2 else after
-    before = [i.recipient for i in plan.items]
-    for k, item in enumerate(plan.items):
-        plan.items[k] = item.model_copy(update={"recipient": names[owner[k]]})
-    for n, index in enumerate(plan.note_owners):  # plan.subtotals holds the notes' alone
-        if plan.subtotals[n].label == before[index]:
-            plan.subtotals[n] = plan.subtotals[n].model_copy(update={"label": plan.items[index].recipient})
-    return "centre" if centred else "bottom"
+            owner = above if k - above <= (below - above - 1) // 2 else below
+        out.append(names[owner])
+    return out
 
 
-def _rejoin_wrapped_names(plan: _Plan, named: list[int], at_bottom: bool) -> None:
-    """A name its merged cell wrapped over two rows (``省非物质文化遗产保护`` over ``中心``): one
-    name, printed on the lower row when the cell sets its text at the bottom."""
-    for a, b in itertools.pairwise(named):
-        first, second = plan.items[a].recipient, plan.items[b].recipient
-        if b != a + 1 or first.endswith(ORG_ENDINGS) or not (first + second).endswith(ORG_ENDINGS):
-            continue
-        whole = first + second
-        keep, drop = (b, a) if at_bottom else (a, b)
-        plan.items[keep] = plan.items[keep].model_copy(update={"recipient": whole})
-        plan.named[drop] = False
+def _subtotals_matched(plan: _Plan, names: list[str]) -> int:
+    """How many of the plan's subtotals (notes and rows) add up with these names."""
+    items = [i.model_copy(update={"recipient": n}) for i, n in zip(plan.items, names, strict=True)]
+    sums: dict[str, Decimal] = {}
+    for item in items:
+        sums[key(item.recipient)] = sums.get(key(item.recipient), Decimal(0)) + item.amount_yuan
+    found = [(names[index], plan.subtotals[n].declared_yuan) for n, index in enumerate(plan.note_owners)]
+    found += [(s.label, s.declared_yuan) for s in resolve(plan.sums, items).subtotals]
+    return sum(1 for label, declared in found if sums.get(key(label)) == declared)
+
+
+def _one_line(text: str) -> str:
+    """A plan cell's text on one line: a line break typed inside a cell is layout, not content."""
+    return collapse(join_wrapped(text.split("\n")))
 
 
 def _project_only(row: Row, cols: Columns) -> bool:
