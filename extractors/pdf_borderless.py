@@ -95,7 +95,9 @@ def page_blocks(page: Any, page_no: int, carry: Carry) -> tuple[list[Block], Car
         active = form or carry.form
         assert active is not None
         lead = carry.form is not None
-        start = 0.0 if lead else min(w.top for w in free if abs(w.x0 - active.label_x0) < LAYOUT.label_align)
+        aligned = [w.top for w in free if abs(w.x0 - active.label_x0) < LAYOUT.label_align]
+        # the first label may be centred in its column rather than aligned with the others
+        start = 0.0 if lead else min([active.top, *aligned])
         bottom = min([t for t in header_tops if t > start] or [height])
         rows, ids = pdf_keyvalue.read(active, free, page_no, start, bottom, lead)
         placed.extend((r.bbox[1] if r.bbox else start, r) for r in rows)

@@ -30,7 +30,13 @@ from fiscaldoc.extractors.pdf_words import (
 )
 from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import key
-from fiscaldoc.lexicon.vocabulary import COLUMN_WORDS, INDICATOR_COLUMNS, allocation_header, indicator_columns
+from fiscaldoc.lexicon.vocabulary import (
+    COLUMN_WORDS,
+    INDICATOR_COLUMNS,
+    INDICATOR_EXTRA_COLUMNS,
+    allocation_header,
+    indicator_columns,
+)
 from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
@@ -65,10 +71,10 @@ def _indicator_roles(texts: list[str]) -> list[Role] | None:
     for i in range(len(texts)):
         if i == found["target"]:
             roles.append((ANCHOR, False))
-        elif i == found.get("level3"):
-            roles.append((BODY, False))
-        else:
+        elif i in (found.get("level1"), found.get("level2")):
             roles.append((MERGED, False))
+        else:  # 三级指标 and a row's own columns: 指标性质, 度量单位, 权重 …
+            roles.append((BODY, False))
     return roles
 
 
@@ -116,7 +122,11 @@ class Header:
         return merged(self.cells)
 
 
-HEADER_WORDS: tuple[tuple[str, ...], ...] = (*COLUMN_WORDS.values(), *INDICATOR_COLUMNS.values())
+HEADER_WORDS: tuple[tuple[str, ...], ...] = (
+    *COLUMN_WORDS.values(),
+    *INDICATOR_COLUMNS.values(),
+    *INDICATOR_EXTRA_COLUMNS.values(),
+)
 """Per column role, the words its header cell holds."""
 
 
@@ -162,17 +172,16 @@ _HEADER_VOCABULARY = frozenset(w for words in HEADER_WORDS for w in words if len
 
 
 def _letter_spaced(cells: list[list[Word]]) -> list[list[Word]]:
-    """Header cells of one character each that spell a column's name together (``备  注``,
-    spaced wider than a cell gap) as one cell; ``类 | 款 | 项`` stay three."""
+    """Header cells of one character each (or a character and the one wrapped under it) that
+    spell a column's name together (``备  注``, ``指 标 方`` / ``向``, spaced wider than a cell
+    gap) as one cell; ``类 | 款 | 项`` stay three."""
     out: list[list[Word]] = []
     i = 0
     while i < len(cells):
         run = i
-        while run < len(cells) and len(key("".join(w.text for w in cells[run]))) == 1:
-            run += 1
-        joined = next(
-            (end for end in range(run, i + 1, -1) if _spelled(cells[i:end]) in _HEADER_VOCABULARY), None
-        )
+        while run < len(cells) and all(len(key(w.text)) == 1 for w in cells[run]):
+            run += 1  # letters, or a letter with the one wrapped under it (标 / 向)
+        joined = next((end for end in range(run, i + 1, -1) if _names_column(_spelled(cells[i:end]))), None)
         if joined is None:
             out.append(cells[i])
             i += 1
@@ -182,8 +191,17 @@ def _letter_spaced(cells: list[list[Word]]) -> list[list[Word]]:
     return out
 
 
+def _names_column(letters: str) -> bool:
+    """A column's name, or three letters or more of one whose rest wraps below (指 标 方 / 向)."""
+    return letters in _HEADER_VOCABULARY or (
+        len(letters) >= 3 and any(w.startswith(letters) for w in _HEADER_VOCABULARY)
+    )
+
+
 def _spelled(cells: list[list[Word]]) -> str:
-    return key("".join(w.text for cell in cells for w in cell))
+    """The letters of some header cells in reading order (指 标 方 over 向: 指标方向)."""
+    letters = sorted((w for cell in cells for w in cell), key=lambda w: (round(w.top), w.x0))
+    return key("".join(w.text for w in letters))
 
 
 def _centred_wraps(near: list[Word], band: Span) -> list[Word]:

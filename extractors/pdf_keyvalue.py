@@ -19,6 +19,7 @@ normaliser's to read from the words and the boxes. Letter-spaced labels
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +28,14 @@ from fiscaldoc.extractors.pdf_layout import LAYOUT
 from fiscaldoc.extractors.pdf_words import Span, Word, gutter, merged, split_cells, text_lines
 from fiscaldoc.lexicon.numbers import parse_number
 from fiscaldoc.lexicon.text import key
-from fiscaldoc.lexicon.vocabulary import MAX_LABEL_CHARS, field_of, is_complete_label, is_label_start
+from fiscaldoc.lexicon.vocabulary import (
+    FIELD_LABELS,
+    MAX_LABEL_CHARS,
+    field_of,
+    is_complete_label,
+    is_form_title,
+    is_label_start,
+)
 from fiscaldoc.model.document import Cell, Row
 
 ENGINE = "pdfplumber-words"
@@ -37,6 +45,9 @@ LABEL_REACH = 2.6
 """lines: a label's next piece (``称`` under ``项 目 名``) sits at most this far below it
 (its value's line may be printed between the two)."""
 MAX_LABEL_LINES = 4
+LABEL_HEAD_MIN = 4
+"""characters: a label's first line cut off a value it runs into is at least this long
+(``主管部门及代``), so a value that merely starts like a label (``项目…``) stays whole."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +83,65 @@ def _spaced_words(words: Sequence[Word]) -> list[Word]:
     return out
 
 
+_LABEL_WORDS = tuple(w for words in FIELD_LABELS.values() for w in words)
+
+
+def _label_head(text: str) -> int:
+    """How many characters of ``text`` are a label (or a label's first line, ``主管部门及代``)
+    with a value run into it (``年度总体目标目标1：…``); 0 when it is all label or no label."""
+    if is_complete_label(text) or is_form_title(text) or any(w.startswith(key(text)) for w in _LABEL_WORDS):
+        return 0
+    for n in range(len(text) - 1, 1, -1):
+        head = key(text[:n])
+        if text[n] in _RUNNING_ON:
+            continue  # 项目实施，…: a sentence, not a label
+        if is_complete_label(head):
+            return _with_unit(text, n)
+        if len(head) >= LABEL_HEAD_MIN and any(w.startswith(head) for w in _LABEL_WORDS):
+            return n
+    return 0
+
+
+_RUNNING_ON = frozenset("，,。、；;")
+_UNIT_CHARS = frozenset("万元亿千百")
+
+
+def _with_unit(text: str, n: int) -> int:
+    """A label's bracketed unit goes with it, closed or cut by a wrap (``项目资金（万``)."""
+    if text[n : n + 1] not in ("（", "("):
+        return n
+    j = n + 1
+    while j < len(text) and text[j] in _UNIT_CHARS:
+        j += 1
+    if j < len(text) and text[j] in "）)":
+        j += 1
+    return j if j > n + 1 else n
+
+
+def _ems(text: str) -> float:
+    """A text's width in ems: CJK and full-width characters one each, the rest half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "FW" else 0.5 for ch in text) or 1.0
+
+
+def _split_labels(words: Sequence[Word], left_of: float = float("inf")) -> list[Word]:
+    """A label and its value printed closer than a word space (a narrow spreadsheet column:
+    ``主管部门及代[360612]山东省农业农村厅``) as two words, its CJK characters an em wide
+    each, the rest half that. Only words starting left of ``left_of`` (the label column)
+    are cut."""
+    out: list[Word] = []
+    for w in words:
+        n = _label_head(w.text) if w.x0 < left_of else 0
+        if n:
+            cut = w.x0 + (w.x1 - w.x0) * _ems(w.text[:n]) / _ems(w.text)
+            out.append(Word(w.text[:n], w.x0, cut, w.top, w.bottom))
+            out.append(Word(w.text[n:], cut, w.x1, w.top, w.bottom))
+        else:
+            out.append(w)
+    return out
+
+
 def _label_words(words: Sequence[Word]) -> list[Word]:
-    """Words that are (or with the word under them make) a form field label; letter-spaced
-    labels (``项 目 名 称``) count as one word."""
-    words = _spaced_words(words)
+    """Words that are (or with the word under them make) a form field label."""
     out: list[Word] = []
     for w in words:
         below = [
@@ -91,6 +157,7 @@ def _label_words(words: Sequence[Word]) -> list[Word]:
 
 
 def find_form(words: Sequence[Word]) -> Form | None:
+    words = _split_labels(_spaced_words(words))
     labels = _label_words(words)
     if len(labels) < 2:
         return None
@@ -284,8 +351,9 @@ def read(
     ``bottom``; the ids of the words used."""
     start = top if lead else min(top, form.top)
     inside = [w for w in words if start <= w.top < bottom and w.x1 > form.label_x0 - LAYOUT.label_align]
-    label_lines = text_lines(w for w in inside if w.cx < form.boundary)
-    value_lines = text_lines(w for w in inside if w.cx >= form.boundary)
+    pieces = _split_labels(inside, form.boundary)
+    label_lines = text_lines(w for w in pieces if w.cx < form.boundary)
+    value_lines = text_lines(w for w in pieces if w.cx >= form.boundary)
     labels = label_blocks(label_lines)
     values = value_lines  # line by line: a label's value may end where the next one's starts
     if not labels and not lead:

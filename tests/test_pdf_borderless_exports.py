@@ -68,7 +68,7 @@ WORD_FORM = FIXTURES / "word-borderless-form.pdf"
 
 def _indicator_rows(path: Path) -> list[list[str]]:
     rows = _rows(path)
-    start = next(n for n, r in enumerate(rows) if "一级指标" in r)
+    start = next(n for n, r in enumerate(rows) if "一级指标" in "".join(r).replace(" ", ""))
     return rows[start + 1 :]
 
 
@@ -97,7 +97,7 @@ def test_values_close_under_a_header_are_not_its_wrapped_tail() -> None:
     """The first row's ``>=14623`` sat as close under ``年度目标值`` as a wrapped header part,
     and the whole value column was taken into the header cell."""
     rows = _rows(WORD_FORM)
-    header = next(r for r in rows if "一级指标" in r)
+    header = next(r for r in rows if "一级指标" in "".join(r).replace(" ", ""))
     assert header[-1] == "年度目标值"
     assert ["编制完成管理制度数量（套）", ">=14623"] in [r[-2:] for r in rows]
 
@@ -126,3 +126,29 @@ def test_a_total_right_above_a_merged_name_is_a_cell_of_its_own() -> None:
     rows = _rows(FIXTURES / "calc-borderless-plan.pdf")
     assert rows[1][1:4] == ["总计", "", "24,617.78"]
     assert rows[2][:2] == ["1", "省渔业技术站"]
+
+
+CALC_MOF_FORM = FIXTURES / "calc-borderless-mof-form.pdf"
+"""A Calc export of a 项目支出绩效目标表: a narrow label column whose labels run into their
+values, and indicator columns of their own for 指标方向 and 单位."""
+
+
+def test_a_label_run_into_its_value_is_cut_off_it() -> None:
+    """In a narrow label column Calc set ``主管部门及代`` (``码`` wrapped below), ``项目资金（万``
+    and ``年度总体目标`` closer to their values than a word space: no label was found and the
+    whole form was running text."""
+    rows = _rows(CALC_MOF_FORM)
+    assert ["主管部门及代码", "[360612]山东省农业农村厅", "实施单位", "省农业技术推广中心"] in rows
+    assert ["项目资金（万元）", "年度资金总额", "24,624.78"] in rows
+    assert any(r[0] == "年度总体目标" and r[1].startswith("目标1：") for r in rows)
+
+
+def test_indicator_columns_of_a_rows_own_are_not_merged_cells() -> None:
+    """指标方向 and 单位 were taken for merged columns like 一级指标: their stacked values
+    (``=``, ``定性``, ``≥`` …) were read as one cell; and the letter-spaced, wrapped header
+    ``指 标 方`` / ``向`` was three columns."""
+    rows = _indicator_rows(CALC_MOF_FORM)
+    header = next(r for r in _rows(CALC_MOF_FORM) if "一级指标" in "".join(r).replace(" ", ""))
+    assert header[-3:] == ["指 标 方 向", "年度指标值", "单位"]
+    want = [["=", "116.00", "人次"], ["定性", "较上年提升", ""], ["≥", "60", "%"]]
+    assert [r[-3:] for r in rows[:3]] == want
