@@ -22,7 +22,7 @@ from fiscaldoc.model.document import Block, Cell, Line, RawDocument, Row, format
 from fiscaldoc.model.records import AllocationItem, AllocationPlan, AllocationSubtotal, Records
 from fiscaldoc.normalizers import budget_find, form_region
 from fiscaldoc.normalizers.parse_log import TableLog
-from fiscaldoc.normalizers.plan_sums import SumRow, Sums, resolve, says_sum
+from fiscaldoc.normalizers.plan_sums import SumRow, Sums, is_whole, resolve, says_sum
 from fiscaldoc.normalizers.stream import is_page_furniture, lines_before
 
 _NOTE_SUBTOTAL = re.compile(
@@ -101,6 +101,8 @@ class _Plan:
     """Per subtotal read from a note: the item whose note it is."""
     fragments: list[tuple[int, str]] = field(default_factory=list)
     """Lines of wrapped projects on rows of their own, with the number of items above them."""
+    unread_numbered: list[Row] = field(default_factory=list)
+    """Rows with a 序号 the reader could not read as items (no amount it could parse)."""
     lost: list[Row] = field(default_factory=list)
     """Rows skipped that carry figures: items, perhaps, that the reader could not place."""
     own_lines: set[str] = field(default_factory=set)
@@ -489,6 +491,7 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
             if _has_figures(block, cols):
                 plan.lost.append(block)
             if _numbered(block, cols):  # a row of this table all the same, read or not
+                plan.unread_numbered.append(block)
                 for row, skipped in [*unknown, (block, why)]:
                     log.skip(row, skipped)
                 unknown.clear()
@@ -546,7 +549,7 @@ def _another_table(blocks: Sequence[Block], i: int) -> bool:
 def _adds_up(plan: _Plan) -> bool:
     """The items read so far add up to a sum row that states the whole table's total."""
     done = sum((i.amount_yuan for i in plan.items), Decimal(0))
-    return any(s.amount == done for s in plan.sums)
+    return any(s.amount == done for s in plan.sums if is_whole(s))
 
 
 def _foreign(line: Line, plan: _Plan) -> bool:
@@ -620,7 +623,11 @@ def _records(
         where = f"page {log.first_page}: " if log.first_page else ""
         log.problem(f"{where}{data_rows} table rows under an allocation header, none read as items")
         return Records(parse_reports=[log.report(document_id, None)])
-    if plan.lost and not _reconciles(plan, sums):
+    if plan.unread_numbered:
+        pages = sorted({r.page for r in plan.unread_numbered if r.page is not None})
+        where = f"page {', '.join(map(str, pages))}: " if pages else ""
+        log.problem(f"{where}{len(plan.unread_numbered)} numbered rows not read as items (no amount read)")
+    elif plan.lost and not _reconciles(plan, sums):
         pages = sorted({r.page for r in plan.lost if r.page is not None})
         where = f"page {', '.join(map(str, pages))}: " if pages else ""
         log.problem(f"{where}{len(plan.lost)} rows with figures not read as items; the plan does not add up")

@@ -53,7 +53,8 @@ def group_words(label: str) -> str:
     return out.strip("：:")
 
 
-def _is_whole(row: SumRow) -> bool:
+def is_whole(row: SumRow) -> bool:
+    """The row states the whole table's sum (合计, 总计, 全省合计), not a group's."""
     if any(w in row.label for w in SUBTOTAL_WORDS):
         return False
     words = group_words(row.label)
@@ -71,7 +72,7 @@ def resolve(rows: Sequence[SumRow], items: Sequence[AllocationItem]) -> Sums:
     if not rows:
         return Sums(None, [])
     everything = sum((i.amount_yuan for i in items), Decimal(0))
-    whole = [r for r in rows if _is_whole(r)]
+    whole = [r for r in rows if is_whole(r)]
     total = _pick_total(whole, everything, len(items))
     subtotals = _subtotals([r for r in rows if r is not total], items)
     return Sums(total, subtotals)
