@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "fixtures"))
 sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import HELD_OUT_SEED, extract_all, generate  # noqa: E402
+from bench.accuracy import CACHE, HELD_OUT_SEED, extract_all, generate  # noqa: E402
 
 DEFAULT_FORMATS = "pdf-lines,pdf-segments,pdf-rects,pdf-borderless"
 
@@ -91,6 +91,36 @@ def speed(folder: Path, pages: int) -> tuple[int, float, float]:
     return done, cpu, wall
 
 
+def realdocs(dpi: int, names: list[str]) -> None:
+    """Real disclosures (``fixtures/realdocs``) scanned at ``dpi`` and read back whole (no OCR
+    budget), scored against their hand-checked truth like ``tests/test_budget_realdocs.py``."""
+    from scanned import Scanner, scan_pdf
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fiscaldoc.model.settings import ReadingLimits
+    from fiscaldoc.pipeline.process import process
+
+    from helpers.budget_truth import load, score
+
+    folder = CACHE / f"realdocs-scan{dpi}"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(dpi)
+    for truth_path in sorted((ROOT / "fixtures" / "realdocs").glob("*.truth.json")):
+        name = truth_path.name.removesuffix(".truth.json")
+        if names and name not in names:
+            continue
+        scan = folder / f"{name}.pdf"
+        if not scan.exists():
+            scan_pdf(truth_path.with_name(f"{name}.pdf"), scan, Scanner.drawn(rng, dpi), seed=dpi)
+        started = time.monotonic()
+        result = process(scan, limits=ReadingLimits(ocr_budget_s=None))
+        found = score(load(truth_path), result.records, result.check_results)
+        row = ", ".join(f"{k} {v}" for k, v in found.row().items())
+        print(f"{name} at {dpi} dpi ({time.monotonic() - started:.0f} s, {result.document.status}): {row}")
+        for miss in found.misses[:8]:
+            print(f"    {miss}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -101,7 +131,17 @@ def main() -> None:
     parser.add_argument("--speed-pages", type=int, default=6)
     parser.add_argument("--no-score", action="store_true", help="speed only")
     parser.add_argument("--fields", action="store_true", help="also print per-field accuracy")
+    parser.add_argument(
+        "--realdocs",
+        nargs="*",
+        metavar="NAME",
+        help="score scans of fixtures/realdocs instead (all if none named)",
+    )
     args = parser.parse_args()
+    if args.realdocs is not None:
+        for dpi in (int(d) for d in args.dpi.split(",")):
+            realdocs(dpi, args.realdocs)
+        return
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")

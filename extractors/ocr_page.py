@@ -35,7 +35,7 @@ ENGINE = "ocr"
 DPI = 200
 """Rendering resolution for OCR: the scans this is for are 150-200 dpi; rendering above the
 scan's own resolution adds no detail."""
-GLYPH_SHARE = 0.8
+GLYPH_SHARE = 0.72
 """A detected line box is taller than its glyphs (detection pads it); this share of its
 height is taken as the font size."""
 NARROW = 0.55
@@ -135,9 +135,10 @@ def piece_chars(
         placed = [(ch, x0 + share * (x1 - x0), conf) for ch, share, conf in marks]
     else:
         placed = _spread(text.strip(), x0 + margin, max(x0 + margin + 1, x1 - margin), confidence)
-    # a character is placed to within one column of the recogniser's output (a sixth of the
-    # box's height: 48-pixel lines, 8 pixels a column), so each may reach half a column further
-    halves = [half + height / 12 for half in _half_widths(placed, size)]
+    # a character is placed to within half a column of the recogniser's output (a sixth of
+    # the box's height: 48-pixel lines, 8 pixels a column); in large print that is more than
+    # a word space, so there each character reaches that much further
+    halves = [half + max(0.0, height / 8 - 1.0) for half in _half_widths(placed, size)]
     out: list[dict[str, Any]] = []
     previous = x0 - 1
     for (ch, centre, conf), half in zip(placed, halves, strict=True):
@@ -178,7 +179,7 @@ def _half_widths(placed: list[tuple[str, float, float]], size: float) -> list[fl
     for ch, _, _ in placed:
         wide = _weight(ch) == 1.0
         # a pitch far above the size is a gap between words, not the letters' advance
-        out.append(min(typical[wide], (1.0 if wide else NARROW) * size * 1.4) / 2)
+        out.append(min(typical[wide], (1.0 if wide else NARROW) * size) / 2)
     return out
 
 
