@@ -14,6 +14,7 @@ first row with the rest marked covered.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -320,7 +321,13 @@ def _anchors(grid: Grid, columns: dict[int, list[Word]]) -> list[Span]:
             spans.extend(ln for ln in lines if parse_number(ln.text) is not None)
         else:
             spans.extend(merged(b) for b in cell_blocks(lines, grid.width(c)))
+    for words in columns.values():  # a section heading (一、省直单位) is a row of its own
+        spans.extend(ln for ln in text_lines(words) if SECTION_HEADING.match(key(ln.text)))
     return _union_overlapping(spans)
+
+
+SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+"""A heading between a table's rows (``一、省直单位``, ``二、市县``): it has no 序号 or amount."""
 
 
 def _union_overlapping(spans: list[Span]) -> list[Span]:
@@ -390,7 +397,9 @@ def cell_blocks(lines: Sequence[Span], width: float, unless_wrapping: bool = Fal
     for block in blocks(lines):
         out.append([block[0]])
         for upper, lower in itertools.pairwise(block):
-            if id(upper) in full or (unless_wrapping and parse_number(upper.text) is not None):
+            if key(upper.text) == key(lower.text):
+                out.append([lower])  # a name repeated row after row: text never wraps into itself
+            elif id(upper) in full or (unless_wrapping and parse_number(upper.text) is not None):
                 out[-1].append(lower)
             else:
                 out.append([lower])
@@ -429,6 +438,8 @@ def wrapped_gaps(columns: Sequence[tuple[Sequence[Span], float]]) -> list[tuple[
         for upper, lower in itertools.pairwise(texts):
             if upper not in full or lower.top - upper.bottom > LAYOUT.wrap_gap * upper.height:
                 continue
+            if key(upper.text) == key(lower.text):
+                continue  # a name repeated row after row
             found.append((min(upper.bottom, lower.top), max(upper.bottom, lower.top)))
     return found
 

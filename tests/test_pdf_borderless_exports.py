@@ -152,3 +152,17 @@ def test_indicator_columns_of_a_rows_own_are_not_merged_cells() -> None:
     assert header[-3:] == ["指 标 方 向", "年度指标值", "单位"]
     want = [["=", "116.00", "人次"], ["定性", "较上年提升", ""], ["≥", "60", "%"]]
     assert [r[-3:] for r in rows[:3]] == want
+
+
+def test_section_headings_and_repeated_names_are_rows_of_their_own() -> None:
+    """``一、省直单位`` between the total and item 1 was read into the total's row and
+    ``二、市县`` into item 6's 序号 (``6二、市县``); the recipient printed on every row
+    (省卫生健康委员会 three times) read as one merged cell wrapped over three lines."""
+    rows = _rows(FIXTURES / "borderless-headings-plan.pdf")
+    assert ["一、省直单位", "", "", ""] in rows and ["二、市县", "", "", ""] in rows
+    assert [r[:2] for r in rows if r[0] in ("1", "2", "3", "6")] == [
+        ["1", "省卫生健康委员会"],
+        ["2", "省卫生健康委员会"],
+        ["3", "省卫生健康委员会"],
+        ["6", "南沙区人民医院"],
+    ]
