@@ -103,6 +103,8 @@ class _Plan:
     """Lines of wrapped projects on rows of their own, with the number of items above them."""
     unread_numbered: list[Row] = field(default_factory=list)
     """Rows with a 序号 the reader could not read as items (no amount it could parse)."""
+    last_amount: str = ""
+    """Which row printed the last amount: ``item`` or ``sum`` (an amount's wrapped tail joins it)."""
     lost: list[Row] = field(default_factory=list)
     """Rows skipped that carry figures: items, perhaps, that the reader could not place."""
     own_lines: set[str] = field(default_factory=set)
@@ -166,6 +168,12 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
     if all(c.is_blank for c in row.cells):
         return "blank row"
     amount_text = _text(row, cols.amount)
+    if _AMOUNT_TAIL.match(amount_text) and _join_amount_tail(plan, amount_text):
+        # the rest of an amount its narrow column wrapped (2 / ,686,700.00); the row goes on
+        cells = list(row.cells)
+        cells[cols.amount] = Cell("", page=row.page)  # type: ignore[index]
+        rest = replace(row, cells=tuple(cells))
+        return None if all(c.is_blank for c in rest.cells) else _add_row(plan, rest)
     amount = parse_yuan(amount_text, plan.unit) if amount_text else None
     label = _row_label(row, cols)
     if row.page is not None:
@@ -180,8 +188,10 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
                 label=label,
                 named=key(_text(row, cols.recipient)),
                 position=len(plan.items),
+                amount_text=amount_text,
             )
         )
+        plan.last_amount = "sum"
         return None
     if amount is None:
         return _row_without_amount(plan, row, seq_text, label)
@@ -210,12 +220,36 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
             bbox=format_bbox(row.bbox if row.bbox else (amount_cell.bbox if amount_cell else None)),
         )
     )
+    plan.last_amount = "item"
     if note:
         plan.noted = len(plan.items) - 1
         if subtotal := _note_subtotal(note, plan.recipient):
             plan.subtotals.append(subtotal)
             plan.note_owners.append(plan.noted)
     return None
+
+
+_AMOUNT_TAIL = re.compile(r"^[,，.]\d")
+
+
+def _join_amount_tail(plan: _Plan, tail: str) -> bool:
+    """Join ``tail`` to the amount printed last (an item's or a sum row's), if together they
+    make one number; True when joined."""
+    if plan.last_amount == "sum" and plan.sums:
+        row = plan.sums[-1]
+        whole = row.amount_text + tail
+        if (amount := parse_yuan(whole, plan.unit)) is None:
+            return False
+        plan.sums[-1] = replace(row, amount=amount, amount_text=whole)
+        return True
+    if plan.last_amount == "item" and plan.items:
+        item = plan.items[-1]
+        whole = item.amount_text + tail
+        if (amount := parse_yuan(whole, plan.unit)) is None:
+            return False
+        plan.items[-1] = item.model_copy(update={"amount_yuan": amount, "amount_text": whole})
+        return True
+    return False
 
 
 _NOT_A_TAIL = re.compile(
@@ -590,15 +624,17 @@ def _resume_after_lines(blocks: Sequence[Block], i: int, plan: _Plan, goes_on: o
 
 
 def _rows_go_on(blocks: Sequence[Block], j: int, plan: _Plan, goes_on: object) -> bool:
-    """The rows from ``j`` continue the table: one it accepts, perhaps after blank rows and
-    section headings (``二、市县``) of its width."""
+    """The rows from ``j`` continue the table: one it accepts, perhaps after blank rows, section
+    headings (``二、市县``) and lines of a wrapped project, of its width."""
     for block in blocks[j : j + MAX_LINES_INSIDE + 1]:
         if not isinstance(block, Row):
             return False
         if goes_on(block):  # type: ignore[operator]
             return True
         filled = block.filled()
-        if len(block.cells) != plan.cols.width or (filled and not _NOT_A_TAIL.match(key(filled[0].text))):
+        if len(block.cells) != plan.cols.width:
+            return False
+        if filled and not _NOT_A_TAIL.match(key(filled[0].text)) and not _project_only(block, plan.cols):
             return False
     return False
 

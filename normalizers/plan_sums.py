@@ -39,6 +39,8 @@ class SumRow:
     """What its 用款单位 cell says (comparison key)."""
     position: int
     """How many items come before it."""
+    amount_text: str = ""
+    """Its amount as printed."""
 
 
 def says_sum(label: str) -> bool:

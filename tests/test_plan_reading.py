@@ -189,3 +189,21 @@ def test_a_text_dump_with_letter_spaced_header_and_cells_set_at_the_bottom(tmp_p
     [plan] = result.records.allocation_plans
     assert (plan.unit, plan.declared_total_yuan) == ("万元", Decimal("5240000.00"))
     assert [c.status for c in result.check_results if c.rule == "total_matches_items"] == ["pass"]
+
+
+def test_an_amount_its_narrow_column_wrapped_is_one_amount() -> None:
+    doc = _doc(
+        _row(*HEADER),
+        _row("1", "甲", "大气污染防治试点", "2", ""),
+        _row("", "", "", ",686,700.00", ""),
+        _row("2", "乙", "饮用水水源地保护能力建设（含前期调查、成", "1", ""),
+        _row("", "", "果汇交与质量检查）", ",308,900.00", ""),
+        _row("", "总计", "", "3", ""),
+        _row("", "", "", ",995,600.00", ""),
+    )
+    records = normalize(doc, "d")
+    assert [(i.amount_text, i.project) for i in records.allocation_items] == [
+        ("2,686,700.00", "大气污染防治试点"),
+        ("1,308,900.00", "饮用水水源地保护能力建设（含前期调查、成果汇交与质量检查）"),
+    ]
+    assert records.allocation_plans[0].declared_total_yuan == Decimal("39956000000.00")
