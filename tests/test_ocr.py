@@ -152,3 +152,39 @@ def test_a_misread_figure_is_re_read_until_the_arithmetic_holds(monkeypatch: pyt
     assert {c.status for c in result.check_results if c.rule.endswith("matches_items")} == {"pass"}
     (report,) = [r for r in result.records.parse_reports if r.kind == "ocr-reread"]
     assert report.detail and "'2600' (0.60) re-read as '2500'" in report.detail
+
+
+@pytest.mark.slow
+def test_a_borderless_scanned_page_reads_into_the_same_records() -> None:
+    """The seed's borderless plan page scanned at 200 dpi, skewed -1.6°: the whitespace reader
+    finds its columns in OCR's characters, placed where the recogniser read them."""
+    scan = SCANNED / "seed-borderless-scanned.pdf"
+    result = process(scan)
+    assert result.document.status == "loaded", result.document.error
+    truth = json.loads(scan.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    assert differences(result.records, truth) == []
+    assert result.records.allocation_plans[0].engine == "ocr-words"
+
+
+@pytest.mark.slow
+def test_a_real_budget_with_a_blank_page_is_read_as_without_it(tmp_path: Path) -> None:
+    """The issue's case: a real department budget with one blank page was `failed` as a whole."""
+    from pypdf import PdfReader, PdfWriter
+
+    real = ROOT / "fixtures" / "realdocs" / "putuo_qu_bangongshi_2025_unit_budget.pdf"
+    reader = PdfReader(real)
+    writer = PdfWriter()
+    for n, page in enumerate(reader.pages):
+        writer.add_page(page)
+        if n == 2:
+            writer.add_blank_page()
+    padded = tmp_path / "with-blank.pdf"
+    with padded.open("wb") as fh:
+        writer.write(fh)
+    plain, blank = process(real), process(padded)
+    assert blank.document.status == plain.document.status, blank.document.error
+    assert blank.document.text_source == "native"
+    assert len(blank.records.budget_tables) == len(plain.records.budget_tables)
+    assert [line.amount_yuan for line in blank.records.budget_lines] == [
+        line.amount_yuan for line in plain.records.budget_lines
+    ]
