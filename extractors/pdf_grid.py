@@ -348,6 +348,19 @@ def _boundary(
 ) -> float:
     """The middle of the widest vertical gap between two anchors among the lines between them,
     leaving out gaps inside a cell's wrapped text (``inside_cells``) where another remains."""
+    gaps = _gaps(a, b, lines, inside_cells)[1]
+    return max(gaps)[1] if gaps else (a[1] + b[0]) / 2
+
+
+def _gaps(
+    a: tuple[float, float],
+    b: tuple[float, float],
+    lines: Sequence[Span],
+    inside_cells: Sequence[tuple[float, float]] = (),
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """The vertical gaps (width, middle) between two anchors among the lines between them, top
+    to bottom: all of them, and those a row boundary may take (not inside a cell's wrapped
+    text, unless no other remains)."""
     ca, cb = (a[0] + a[1]) / 2, (b[0] + b[1]) / 2
     intervals = sorted([a, b, *((ln.top, ln.bottom) for ln in lines if ca < ln.cy < cb)])
     joined: list[list[float]] = []
@@ -358,7 +371,32 @@ def _boundary(
             joined.append([top, bottom])
     gaps = [(nxt[0] - cur[1], (nxt[0] + cur[1]) / 2) for cur, nxt in itertools.pairwise(joined)]
     free = [g for g in gaps if not any(lo <= g[1] <= hi for lo, hi in inside_cells)]
-    return max(free or gaps)[1] if gaps else (a[1] + b[0]) / 2
+    return gaps, free or gaps
+
+
+Gaps = tuple[list[tuple[float, float]], list[tuple[float, float]]]
+
+
+def _clear(gaps: list[tuple[float, float]]) -> bool:
+    ranked = sorted(w for w, _ in gaps)
+    return len(ranked) < 2 or ranked[-1] >= LAYOUT.clear_gap * ranked[-2]
+
+
+def _row_cuts(pairs: list[Gaps]) -> list[float | None]:
+    """Per pair of anchors, the cut between their rows. Where one gap is clearly the widest it
+    is the cut, and it tells how the table aligns its cells: right above the lower anchor (top
+    aligned), right under the upper one (bottom aligned), or between. Where gaps are about
+    equal (rows set without padding, a line break typed in a cell), the cut goes where the
+    table's clear cuts say its cells align; None where nothing says (the widest gap then)."""
+    votes = {"top": 0, "bottom": 0, "middle": 0}
+    for every, _ in pairs:
+        if len(every) > 1 and _clear(every):
+            best = max(range(len(every)), key=lambda n: every[n][0])
+            votes["top" if best == len(every) - 1 else "bottom" if best == 0 else "middle"] += 1
+    side = max(votes, key=lambda k: votes[k])
+    if votes[side] < LAYOUT.min_alignment_votes or side == "middle":
+        return [None] * len(pairs)
+    return [None if _clear(free) else free[-1 if side == "top" else 0][1] for _, free in pairs]
 
 
 def _filling(lines: Sequence[Span], width: float) -> list[Span]:
@@ -456,8 +494,12 @@ def _bands(
     mirrors its anchor's distance to its top edge and takes the wrapped lines under it
     (of any column, ``every``), down to ``bottom`` at most."""
     edges = [_boundary(top, (anchors[0].top, anchors[0].bottom), lines, inside_cells)]
-    for a, b in itertools.pairwise(anchors):
-        edges.append(_boundary((a.top, a.bottom), (b.top, b.bottom), lines, inside_cells))
+    pairs = [
+        _gaps((a.top, a.bottom), (b.top, b.bottom), lines, inside_cells)
+        for a, b in itertools.pairwise(anchors)
+    ]
+    for (a, b), (_, gaps), cut in zip(itertools.pairwise(anchors), pairs, _row_cuts(pairs), strict=True):
+        edges.append(cut if cut is not None else max(gaps)[1] if gaps else (a.bottom + b.top) / 2)
     if top[0] == top[1] and len(edges) > 1:  # no header above: the first row mirrors its lower edge
         first = anchors[0]
         edges[0] = min(max(edges[0], first.cy - (edges[1] - first.cy)), first.top - 1)

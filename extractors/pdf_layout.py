@@ -31,6 +31,11 @@ class LayoutSettings:
     latin_fill_slack: float = 5.0
     """lines: the same for a line ending in Latin text or digits, which wrap a token at a time
     (a number of a dozen digits is about five lines' height wide)."""
+    clear_gap: float = 1.3
+    """ratio: a gap between two rows' lines this much wider than every other gap between
+    their anchors is clearly the row boundary."""
+    min_alignment_votes: int = 2
+    """pairs of rows: clear boundaries needed to tell how a table aligns its cells."""
     fill_share: float = 0.75
     """share of the column's width (between its gutters) that its widest line must span for
     the column to wrap text at all."""

@@ -166,3 +166,13 @@ def test_section_headings_and_repeated_names_are_rows_of_their_own() -> None:
         ["3", "省卫生健康委员会"],
         ["6", "南沙区人民医院"],
     ]
+
+
+def test_a_line_break_typed_in_a_top_aligned_cell_stays_in_its_row() -> None:
+    """Calc set rows almost without padding: the gap after ``“一村一品`` (a line break typed
+    in the cell) was a fraction wider than the gap above item 2, so ``、一镇一业”补助`` went to
+    item 2. The table's clear row boundaries say its cells are top-aligned, so the near-tie
+    goes right above the next item."""
+    projects = {r[0]: r[2] for r in _rows(FIXTURES / "calc-borderless-plan.pdf")}
+    assert projects["1"] == "“一村一品、一镇一业”补助"
+    assert projects["2"] == "农村人居环境整治能力提升"
