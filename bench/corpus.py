@@ -354,3 +354,47 @@ def build(folder: Path, docs: int, max_pages: int, seed: int = 7, exact: bool = 
     truth = [make_doc(n, rng, max_pages, target, exact) for n in range(docs)]
     truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return target
+
+
+TYPICAL_PDF_FORMATS = ("pdf-lines", "pdf-segments", "pdf-rects", "pdf-borderless", "pdf-word", "pdf-sheet")
+"""Text-layer PDFs as attachments come: ruled three ways, borderless, exported by Writer and Calc."""
+MIXED_FORMATS = (*TYPICAL_PDF_FORMATS, "docx", "text")
+LONG_EVERY = 50
+"""One document in this many is a long one (20–60 pages of allocation table)."""
+
+
+def build_typical(folder: Path, docs: int, seed: int = 7, mixed: bool = False) -> Path:
+    """A batch as users run them (generated once): mostly 1–5-page attachments (plans and
+    performance forms, ``fixtures/adversarial``) of every text-layer kind, and one long
+    allocation table in :data:`LONG_EVERY`. ``mixed`` adds DOCX and text dumps to the PDFs.
+
+    ``truth.json`` lists every file with its pages (a DOCX or a text dump counts as one),
+    its format and its allocation items, in :func:`build`'s shape."""
+    import shutil
+    import subprocess
+    import sys
+
+    target = folder.resolve() / f"typical{'-mixed' if mixed else ''}-d{docs}-s{seed}"
+    truth_file = target / "truth.json"
+    if truth_file.exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    longs = docs // LONG_EVERY
+    formats = ",".join(MIXED_FORMATS if mixed else TYPICAL_PDF_FORMATS)
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    command = [sys.executable, "-m", "adversarial", str(target), "--seed", str(seed)]
+    command += ["--count", str(docs - longs), "--formats", formats]
+    subprocess.run(command, cwd=fixtures, check=True, stdout=subprocess.DEVNULL)
+    truth: list[dict[str, Any]] = []
+    for path in sorted(target.glob("*.truth.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        path.unlink()
+        items = [i for plan in doc["allocation_plans"] for i in plan["items"]]
+        truth.append(
+            {"file": doc["file"], "pages": doc["page_count"] or 1, "layout": doc["format"], "items": items}
+        )
+    rng = random.Random(seed)
+    for n in range(longs):
+        truth.append({**make_doc(n, rng, rng.randint(20, 60), target, exact=True), "layout": "long"})
+    truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target

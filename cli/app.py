@@ -105,7 +105,7 @@ def ingest(
 
     from fiscaldoc.flows import ahead, batch
     from fiscaldoc.flows.api import temporary_api
-    from fiscaldoc.flows.isolation import read_ahead, warm_up
+    from fiscaldoc.flows.isolation import CPU, read_ahead, warm_up
     from fiscaldoc.flows.runners import default_workers
 
     console = Console(stderr=True)
@@ -114,16 +114,15 @@ def ingest(
     quiet_prefect()
     with temporary_api() as api:
         # While Prefect and the flow start, the isolation workers' forkserver imports the
-        # pipeline and the workers read the first documents (fiscaldoc.flows.ahead), or are forked.
+        # pipeline and the workers read the batch (fiscaldoc.flows.ahead), or are forked.
         local_workers = 0 if dask_address else workers or default_workers()
+        cpu_since = CPU.snapshot()
         warm_up()
         jobs: list[ahead.Job] = []
-        if local_workers:  # the flow's own start (imports, its run's creation) takes seconds too
-            limit = ahead.PER_WORKER * local_workers
+        if local_workers:  # the whole batch: its reading starts now, not when Prefect is up
             jobs = batch.plan_ahead(
                 paths,
                 warehouse,
-                limit=limit,
                 force=force,
                 failed_only=failed,
                 zip_limits=settings.reading.zip,
@@ -133,7 +132,18 @@ def ingest(
             warm_up(local_workers, settings.worker)
         try:
             _ingest(
-                paths, warehouse, force, failed, workers, dask_address, console, api, settings, early, report
+                paths,
+                warehouse,
+                force,
+                failed,
+                workers,
+                dask_address,
+                console,
+                api,
+                settings,
+                early,
+                cpu_since,
+                report,
             )
         finally:
             if early is not None:
@@ -151,6 +161,7 @@ def _ingest(
     api: TemporaryApi | None,
     settings: Settings,
     early: ReadAhead | None,
+    cpu_since: dict[str, float],
     report: Path | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -189,7 +200,7 @@ def _ingest(
                 workers=workers,
                 dask_address=dask_address,
                 settings=settings,
-                runtime=Runtime(early, on_result),
+                runtime=Runtime(early, on_result, cpu_since),
                 report_dir=str(report) if report else None,
             )
     except WarehouseBusy as exc:

@@ -58,8 +58,11 @@ def entry_uri(archive: str, name: str) -> str:
 
 
 def file_name_of(source_uri: str) -> str:
-    """The base name of a path or of an archive entry's URI."""
-    return PurePosixPath(source_uri.rsplit("!/", 1)[-1].replace("\\", "/")).name
+    """The base name of a path or of an archive entry's URI. Inside an archive a backslash
+    separates folders (zips made on Windows); in a path it is part of a name (a byte that is
+    not UTF-8 kept as ``\\xNN``, :func:`fiscaldoc.lexicon.escaping.storable`)."""
+    _, bang, name = source_uri.rpartition("!/")
+    return PurePosixPath(name.replace("\\", "/") if bang else name).name
 
 
 def unsafe_reason(name: str) -> str | None:

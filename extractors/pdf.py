@@ -390,7 +390,8 @@ def extract_careful(
 def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
     """The first reading, with the second opinions the pipeline may ask for when its
     arithmetic does not hold: pdfplumber on every page and the whitespace reader on every
-    page (where rules were read), camelot lattice and stream (pages with a text layer)."""
+    page (where rules were read), camelot lattice (where rules were read: it finds tables by
+    their rules, about a second a page) and stream (pages with a text layer)."""
     from fiscaldoc.extractors import pdf_camelot
 
     limits = limits or ReadingLimits()
@@ -404,9 +405,11 @@ def extract(path: Path, limits: ReadingLimits | None = None) -> RawDocument:
         others.append(
             Alternative("pdfplumber-words", lambda: read(path, limits, words_only=True, scans=scans)[0])
         )
+    if good and ruled:  # lattice reads tables from drawn rules: none read, none to find
+        lattice = partial(pdf_camelot.extract, path, "lattice", good)
+        others.append(Alternative("camelot-lattice", lattice))
     if good:
-        for flavor in ("lattice", "stream"):
-            others.append(Alternative(f"camelot-{flavor}", partial(pdf_camelot.extract, path, flavor, good)))
+        others.append(Alternative("camelot-stream", partial(pdf_camelot.extract, path, "stream", good)))
     first.alternatives = tuple(others)
     return first
 

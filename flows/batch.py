@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from fiscaldoc.extractors import archive as archives
 from fiscaldoc.extractors import suffixes
 from fiscaldoc.flows.ahead import Job
+from fiscaldoc.lexicon.escaping import path_text
 from fiscaldoc.model.records import DocumentResult
 from fiscaldoc.model.settings import ZipLimits
 from fiscaldoc.pipeline.process import failed_result, file_sha256
@@ -82,8 +83,9 @@ class Plan:
         return sorted(self.todo, key=lambda item: _size(item[0]), reverse=True)
 
     def source(self, path: Path) -> str:
-        """Where ``path``'s bytes came from: the path itself, or an archive entry's URI."""
-        return self.sources.get(str(path), str(path))
+        """Where ``path``'s bytes came from: the path itself (as :func:`path_text`: a name that is
+        not UTF-8 keeps its bytes as ``\\xNN``), or an archive entry's URI."""
+        return self.sources.get(str(path)) or path_text(path)
 
     def scratch(self) -> Path:
         if self.workdir is None:
@@ -126,7 +128,7 @@ class _Planner:
             plan.skipped.append((path, digest))
             return
         self.seen.add(digest)
-        if source != str(path):
+        if source != path_text(path):
             plan.sources[str(path)] = source
         before = self.known.get(digest)
         redo = self.redo(digest)
@@ -187,24 +189,52 @@ def plan_batch(
     planner = _Planner(Plan(), known, force, failed_only, limits or ZipLimits(), expand_archives)
     try:
         for path in files:
-            planner.consider(path, file_sha256(path), str(path))
+            planner.consider(path, file_sha256(path), path_text(path))
     except BaseException:
         planner.plan.close()
         raise
     return planner.plan
 
 
+MAX_LOT = 32
+"""Documents per lot at most (one ``process-documents`` task run each)."""
+LOTS_PER_WORKER = 4
+"""Lots per document run at once at least: the last lots stay small enough to share out."""
+
+
+def lots(jobs: list[Job], parallel: int) -> list[list[Job]]:
+    """``jobs`` (largest first) cut into lots of about equal bytes, in order, for one Prefect
+    task run each: a task run costs the flow and Prefect's server tens of milliseconds, about
+    what a small attachment takes to read, so small documents share one; a large document
+    is a lot of its own. At least :data:`LOTS_PER_WORKER` lots per worker, at most
+    :data:`MAX_LOT` documents in one."""
+    if not jobs:
+        return []
+    sizes = [_size(job[0]) for job in jobs]
+    count = max(LOTS_PER_WORKER * parallel, -(-len(jobs) // MAX_LOT))
+    budget = sum(sizes) / count
+    cut: list[list[Job]] = [[]]
+    held = 0
+    for job, size in zip(jobs, sizes, strict=True):
+        if cut[-1] and (held + size > budget or len(cut[-1]) >= MAX_LOT):
+            cut.append([])
+            held = 0
+        cut[-1].append(job)
+        held += size
+    return cut
+
+
 def plan_ahead(
     paths: list[str],
     warehouse_url: str,
     *,
-    limit: int,
+    limit: int | None = None,
     force: bool = False,
     failed_only: bool = False,
     zip_limits: ZipLimits | None = None,
 ) -> list[Job]:
-    """The first ``limit`` documents the ingest flow will ask for, in its order (largest first),
-    as its ``process-document`` tasks get them (absolute path, id, source), for reading ahead
+    """The documents the ingest flow will ask for (the first ``limit``), in its order (largest
+    first), as its ``process-documents`` tasks get them (absolute path, id, source), for reading ahead
     (:func:`fiscaldoc.flows.isolation.read_ahead`). Only the files that may be among them are
     hashed. Archives' entries are left to the flow (it extracts them to temporary paths of its
     own). Empty when anything is amiss: the flow says what."""
@@ -222,12 +252,12 @@ def plan_ahead(
             Plan(), known, force, failed_only, zip_limits or ZipLimits(), expand_archives=False
         )
         for path in files:
-            if len(planner.plan.todo) >= limit:
+            if limit is not None and len(planner.plan.todo) >= limit:
                 break
-            planner.consider(path, file_sha256(path), str(path))
+            planner.consider(path, file_sha256(path), path_text(path))
     except Exception:
         return []
-    return [(path.absolute(), digest, str(path)) for path, digest in planner.plan.todo]
+    return [(path.absolute(), digest, path_text(path)) for path, digest in planner.plan.todo]
 
 
 class Summary(BaseModel):
@@ -246,6 +276,8 @@ class Summary(BaseModel):
     checks_warn: int = 0
     failures: list[tuple[str, str]] = []
     """(file, reason) for every failed or partial document."""
+    cpu_s: dict[str, float] = {}
+    """CPU seconds per stage (extract, normalise, check in the workers; load in the flow)."""
 
     def add(self, result: DocumentResult) -> None:
         self.processed += 1

@@ -11,6 +11,7 @@ only for transient warehouse errors.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -23,7 +24,7 @@ from prefect.task_runners import TaskRunner
 
 from fiscaldoc.extractors.archive import file_name_of
 from fiscaldoc.flows import batch, isolation, runners
-from fiscaldoc.flows.ahead import ReadAhead
+from fiscaldoc.flows.ahead import Job, ReadAhead
 from fiscaldoc.lexicon.escaping import printable
 from fiscaldoc.model.records import DocumentResult, Records
 from fiscaldoc.model.settings import Settings
@@ -48,18 +49,23 @@ class Sealed(Generic[T]):
         return f"Sealed({type(self.value).__name__})"
 
 
-@task(name="process-document", cache_policy=NO_CACHE, task_run_name="process {path.name}")
-def process_document(
-    path: Path,
-    document_id: str,
+@task(name="process-documents", cache_policy=NO_CACHE, task_run_name="process {name}")
+def process_documents(
+    lot: Sealed[list[Job]],
     settings: Settings,
-    source_uri: str | None = None,
     ahead: Sealed[ReadAhead] | None = None,
-) -> DocumentResult:
-    """One document, one call: whatever runs it (thread, process, Dask worker) only calls this.
-    The document itself runs in a child process with time and memory limits."""
-    return isolation.process_isolated(
-        path, document_id, settings, source_uri=source_uri, ahead=ahead.value if ahead else None
+    name: str = "",
+) -> Sealed[list[DocumentResult]]:
+    """A lot of documents (:func:`fiscaldoc.flows.batch.lots`), one call per document: whatever
+    runs the task (thread, process, Dask worker) only calls this. Each document runs in a
+    child process with its own time and memory limits and ends in its own result, status and
+    reason; a lot only spares Prefect a task run per small document."""
+    early = ahead.value if ahead else None
+    return Sealed(
+        [
+            isolation.process_isolated(path, document_id, settings, source_uri=source_uri, ahead=early)
+            for path, document_id, source_uri in lot.value
+        ]
     )
 
 
@@ -72,7 +78,11 @@ def process_document(
     retry_condition_fn=retry_condition,
 )
 def load_documents(warehouse: Warehouse, results: Sealed[list[DocumentResult]], name: str) -> None:
-    warehouse.load_together(results.value)
+    started = time.thread_time()
+    try:
+        warehouse.load_together(results.value)
+    finally:
+        isolation.CPU.add({"load": time.thread_time() - started})
 
 
 class Runtime:
@@ -80,11 +90,18 @@ class Runtime:
     that process read ahead while Prefect started, and whom to tell of each document done
     (the CLI's progress bar). Opaque to Prefect (no ``__dict__``): shown as its type name."""
 
-    __slots__ = ("ahead", "progress")
+    __slots__ = ("ahead", "cpu_since", "progress")
 
-    def __init__(self, ahead: ReadAhead | None = None, progress: batch.Progress | None = None) -> None:
+    def __init__(
+        self,
+        ahead: ReadAhead | None = None,
+        progress: batch.Progress | None = None,
+        cpu_since: dict[str, float] | None = None,
+    ) -> None:
         self.ahead = ahead
         self.progress = progress
+        self.cpu_since = cpu_since
+        """The CPU tally (:data:`fiscaldoc.flows.isolation.CPU`) before reading ahead began."""
 
     def report(self, result: DocumentResult | None, total: int) -> None:
         if self.progress is not None:
@@ -99,10 +116,12 @@ def _extract_and_load(
     summary: batch.Summary,
     settings: Settings,
     runtime: Runtime,
+    parallel: int = 1,
 ) -> list[DocumentResult]:
-    """Submit every document to ``runner``; load results here as they come, a few at a time.
-    Once loaded, a result counts in ``summary`` and only its ``documents`` row and failed
-    checks are kept (for the run's artifact), so memory does not grow with the batch."""
+    """Submit every document to ``runner`` in lots (:func:`fiscaldoc.flows.batch.lots`, for
+    about ``parallel`` at once); load results here as they come, a few at a time. Once loaded,
+    a result counts in ``summary`` and only its ``documents`` row and failed checks are kept
+    (for the run's artifact), so memory does not grow with the batch."""
     pending = batch.Pending(plan.rejected, documents=settings.load_batch)  # refused archive entries
     loaded: list[DocumentResult] = []
 
@@ -124,22 +143,25 @@ def _extract_and_load(
             # Workers get absolute paths (a Dask worker's working folder is not ours);
             # the warehouse keeps the source as given.
             ahead = Sealed(runtime.ahead) if runtime.ahead is not None else None
+            jobs: list[Job] = [
+                (path.absolute(), digest, plan.source(path)) for path, digest in plan.largest_first()
+            ]
             futures = [
                 runner.submit(
-                    process_document,
+                    process_documents,
                     {
-                        "path": path.absolute(),
-                        "document_id": digest,
+                        "lot": Sealed(lot),
                         "settings": settings,
-                        "source_uri": plan.source(path),
                         "ahead": ahead,
+                        "name": _lot_name(lot),
                     },
                 )
-                for path, digest in plan.largest_first()
+                for lot in batch.lots(jobs, parallel)
             ]
             for future in _as_finished(futures):
-                if pending.add(future.result()):
-                    load(pending.take())
+                for result in future.result().value:
+                    if pending.add(result):
+                        load(pending.take())
     load(pending.take())
     return loaded
 
@@ -147,6 +169,13 @@ def _extract_and_load(
 MAX_REPORTS_KEPT = 20
 """Parse reports kept per document for the run's artifact (memory stays flat on a big batch)."""
 MAX_DETAIL_SHOWN = 5
+
+
+def _lot_name(lot: list[Job]) -> str:
+    """A lot as Prefect shows its task run: its first file's name (storable text, as the source)
+    and how many more."""
+    first = file_name_of(lot[0][2] or str(lot[0][0]))
+    return first + (f" +{len(lot) - 1}" if len(lot) > 1 else "")
 
 
 def _as_finished(futures: list[PrefectFuture[T]]) -> Iterator[PrefectFuture[T]]:
@@ -300,10 +329,20 @@ def _run(
         len(plan.skipped),
     )
     runtime.report(None, total)
+    cpu_before = runtime.cpu_since if runtime.cpu_since is not None else isolation.CPU.snapshot()
     with runners.shared_api(dask_address):
         results = _extract_and_load(
-            plan, warehouse, runners.task_runner(workers, dask_address), total, summary, settings, runtime
+            plan,
+            warehouse,
+            runners.task_runner(workers, dask_address),
+            total,
+            summary,
+            settings,
+            runtime,
+            runners.parallelism(workers, dask_address),
         )
+    cpu_after = isolation.CPU.snapshot()
+    summary.cpu_s = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
     results.sort(key=lambda r: r.document.source_uri)
     _publish(summary, results)
     if report_dir:

@@ -13,6 +13,11 @@ not end in a result; one that hangs, crashes or hits its limit is killed.
 Each worker leads its own process group (so a helper process it starts dies
 with it) and runs under ``RLIMIT_AS``; on expiry of the time limit the group is
 killed.
+
+What the libraries say while reading a document (camelot's ``UserWarning: No tables
+found in table area``, pdfminer's font complaints) is not for the terminal: a worker
+collects its warnings and log records and hands them back with the result, and they
+are logged at INFO on the ``fiscaldoc.worker`` logger (:data:`NOTES_LOGGER`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import resource
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -33,6 +39,7 @@ from pathlib import Path
 from fiscaldoc.flows.ahead import Job, ReadAhead
 from fiscaldoc.model.records import DocumentResult
 from fiscaldoc.model.settings import ReadingLimits, Settings, WorkerLimits
+from fiscaldoc.pipeline import stages
 
 _PRELOAD = [
     "fiscaldoc.pipeline.process",
@@ -52,6 +59,11 @@ RECYCLE_AFTER_DOCUMENTS = 100
 RECYCLE_RSS_MB = 400
 """A worker holding more than this after a document is replaced (a big document's heap
 stays fragmented; a fresh fork is smaller)."""
+NOTES_LOGGER = "fiscaldoc.worker"
+"""Where the libraries' warnings about a document go (INFO, one record per distinct message)."""
+MAX_NOTES = 20
+"""Distinct library messages kept per document."""
+_notes_log = logging.getLogger(NOTES_LOGGER)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -120,6 +132,46 @@ def _rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
 
 
+class _Notes(logging.Handler):
+    """What the libraries said during one document: warnings (through ``py.warnings``) and log
+    records, as distinct one-line messages, for the parent's log instead of the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: dict[str, None] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.messages) < MAX_NOTES:
+            try:
+                text = record.getMessage()
+            except Exception:  # a library's malformed log call is no reason to lose the document
+                text = str(record.msg)
+            if record.name == "py.warnings":  # "path:line: UserWarning: text\n  source line"
+                text = text.strip().splitlines()[0].split(": ", 1)[-1]
+            else:
+                text = f"{record.name}: {text}"
+            self.messages[" ".join(text.split())[:300]] = None
+
+    def take(self) -> list[str]:
+        taken = list(self.messages)
+        self.messages.clear()
+        return taken
+
+
+def _collect_notes() -> _Notes:
+    """Route this worker's warnings and log records to a :class:`_Notes` (and nowhere else)."""
+    notes = _Notes()
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    root.addHandler(notes)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news
+    logging.captureWarnings(True)
+    warnings.simplefilter("always")  # each document's own, not only the first of the worker's life
+    return notes
+
+
 def _serve(settings: WorkerLimits, parent_pid: int, connection: Connection) -> None:
     """The worker: own process group, limits, then documents as they come, until told to stop,
     the ingest goes away, or a document ends in anything but a result."""
@@ -127,7 +179,7 @@ def _serve(settings: WorkerLimits, parent_pid: int, connection: Connection) -> N
     for pool in _THREAD_POOLS:  # one document, one core; and BLAS's per-thread buffers stay small
         os.environ.setdefault(pool, "1")
     _watch_parent(parent_pid)
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font quirks of hostile files: not news
+    notes = _collect_notes()
     if settings.memory_mb is not None:
         limit = settings.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -140,7 +192,7 @@ def _serve(settings: WorkerLimits, parent_pid: int, connection: Connection) -> N
             return
         fn, path, document_id, source_uri, reading = job
         _limit_cpu(settings.timeout_s)
-        if not _answer(connection, fn, path, document_id, source_uri, reading):
+        if not _answer(connection, fn, path, document_id, source_uri, reading, notes):
             return
 
 
@@ -151,22 +203,26 @@ def _answer(
     document_id: str,
     source_uri: str | None,
     reading: ReadingLimits,
+    notes: _Notes,
 ) -> bool:
-    """Run one document and send ``(kind, payload, rss_mb)``; whether the worker may go on."""
+    """Run one document and send an :data:`Answer`; whether the worker may go on."""
+    notes.take()
+    stages.take()
     try:
         result = fn(path, document_id, source_uri, reading)
     except MemoryError:
-        connection.send(("memory", None, 0.0))
+        connection.send(("memory", None, 0.0, notes.take(), stages.take()))
         return False
     except Exception as exc:  # a bug, not a bad file: still one line, no traceback on stderr
-        connection.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}", 0.0))
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        connection.send(("error", reason, 0.0, notes.take(), stages.take()))
         return False
     try:
-        connection.send(("result", result, _rss_mb()))
+        connection.send(("result", result, _rss_mb(), notes.take(), stages.take()))
     except MemoryError:  # pickling the result itself hit the limit
         del result
         try:
-            connection.send(("memory", None, 0.0))
+            connection.send(("memory", None, 0.0, [], {}))
         except BaseException:
             os._exit(1)  # the parent reports a worker that died without a word
         return False
@@ -267,7 +323,9 @@ def process_isolated(
     if multiprocessing.current_process().daemon:
         # A daemonic worker (a Dask nanny's) may not start children: the worker process is
         # then the isolation boundary, restarted by its nanny if a document kills it.
-        return process(path, document_id, source_uri, settings.reading)
+        result = process(path, document_id, source_uri, settings.reading)
+        CPU.add(stages.take())
+        return result
     if ahead is not None:
         earlier = ahead.claim(path, document_id, source_uri, settings)
         if earlier is not None:
@@ -307,7 +365,10 @@ def run_isolated(
         _retire(worker)
         worker = _POOL.take(limits)
         worker.connection.send(job)
-    kind, payload, rss_mb = _receive(worker, limits.timeout_s, started)
+    kind, payload, rss_mb, notes, cpu = _receive(worker, limits.timeout_s, started)
+    CPU.add(cpu)
+    for note in notes:
+        _notes_log.info("%s: %s", source_uri or path, note)
     if kind == "result" and isinstance(payload, DocumentResult):
         _POOL.give_back(worker, rss_mb)
         return payload
@@ -317,7 +378,32 @@ def run_isolated(
     return failed(path, document_id, _reason(kind, exitcode, limits), source_uri)
 
 
-def _receive(worker: _Worker, timeout_s: float | None, started: float) -> tuple[str, object, float]:
+Answer = tuple[str, object, float, list[str], dict[str, float]]
+"""A worker's answer: kind (``result``, ``error``, ``memory``, ``timeout``, ``died``), payload,
+its RSS in MB after the document, what the libraries said meanwhile, CPU seconds per stage."""
+
+
+class CpuTally:
+    """CPU seconds per pipeline stage of the documents this process had read, in any worker."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.spent: dict[str, float] = {}
+
+    def add(self, cpu: dict[str, float]) -> None:
+        with self._lock:
+            for name, seconds in cpu.items():
+                self.spent[name] = self.spent.get(name, 0.0) + seconds
+
+    def snapshot(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self.spent)
+
+
+CPU = CpuTally()
+
+
+def _receive(worker: _Worker, timeout_s: float | None, started: float) -> Answer:
     """The worker's answer, or why there is none: ``timeout`` or ``died``."""
     remaining = None if timeout_s is None else max(0.0, started + timeout_s - time.monotonic())
     connection = worker.connection
@@ -326,17 +412,17 @@ def _receive(worker: _Worker, timeout_s: float | None, started: float) -> tuple[
         try:
             message = connection.recv()
         except (EOFError, OSError):
-            return ("died", None, 0.0)
+            return ("died", None, 0.0, [], {})
         except MemoryError:  # the parent itself is short of memory for this result
-            return ("memory", None, 0.0)
-        if isinstance(message, tuple) and len(message) == 3:
-            kind, payload, rss_mb = message
-            return (str(kind), payload, float(rss_mb))
-        return ("died", None, 0.0)
+            return ("memory", None, 0.0, [], {})
+        if isinstance(message, tuple) and len(message) == 5:
+            kind, payload, rss_mb, notes, cpu = message
+            return (str(kind), payload, float(rss_mb), [str(n) for n in notes], dict(cpu))
+        return ("died", None, 0.0, [], {})
     if not ready:
         _kill(worker.process)
-        return ("timeout", None, 0.0)
-    return ("died", None, 0.0)
+        return ("timeout", None, 0.0, [], {})
+    return ("died", None, 0.0, [], {})
 
 
 def _kill(process: multiprocessing.process.BaseProcess) -> None:

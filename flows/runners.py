@@ -28,6 +28,15 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+DASK_PARALLELISM = 16
+"""Documents at once assumed of a Dask cluster, whose size the flow does not know."""
+
+
+def parallelism(workers: int | None = None, dask_address: str | None = None) -> int:
+    """About how many documents run at once (to cut the batch into enough lots)."""
+    return DASK_PARALLELISM if dask_address else workers or default_workers()
+
+
 def describe(workers: int | None = None, dask_address: str | None = None) -> str:
     """One phrase for logs: where documents are extracted."""
     workers = workers or default_workers()

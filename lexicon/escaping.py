@@ -7,6 +7,7 @@ nothing of that may break a line of the summary, a Markdown table or HTML.
 from __future__ import annotations
 
 import html
+import os
 
 
 def printable(text: str) -> str:
@@ -23,3 +24,23 @@ def markdown_cell(text: str) -> str:
     for ch in "\\|`*_[]#":
         escaped = escaped.replace(ch, "\\" + ch)
     return escaped
+
+
+def storable(text: str) -> str:
+    """Text every warehouse and JSON encoder takes: valid UTF-8, nothing lost.
+
+    A file name whose bytes are not UTF-8 (GBK on a UTF-8 system) reaches Python as
+    surrogate escapes, which no UTF-8 column accepts: those bytes are written as ``\\xNN``
+    (``\\xd4\\xa4.txt``), so the file keeps a row and a name a person can find it by.
+    Any other lone surrogate is written as ``\\udNNN``."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def path_text(path: os.PathLike[str] | str) -> str:
+    """A path as :func:`storable` text: what a ``documents`` row keeps as its source."""
+    return storable(os.fspath(path))

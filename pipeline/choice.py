@@ -20,6 +20,7 @@ from fiscaldoc.model.document import Line, RawDocument
 from fiscaldoc.model.records import CheckResult, Records
 from fiscaldoc.normalizers import normalize
 from fiscaldoc.pipeline.honesty import reading_failures
+from fiscaldoc.pipeline.stages import stage
 
 ARITHMETIC_RULES = (
     "subtotal_matches_items",
@@ -107,8 +108,11 @@ def budget_shortfall(raw: RawDocument, records: Records) -> int:
 
 def read(raw: RawDocument, document_id: str) -> Reading:
     """``raw`` normalised and checked."""
-    records = normalize(raw, document_id)
-    return Reading(raw, records, run_checks(records, document_id))
+    with stage("normalise"):
+        records = normalize(raw, document_id)
+    with stage("check"):
+        checks = run_checks(records, document_id)
+    return Reading(raw, records, checks)
 
 
 def worth_a_second_opinion(raw: RawDocument, verdict: Verdict) -> bool:
@@ -137,7 +141,8 @@ def choose(first: RawDocument, document_id: str) -> Reading:
         return best
     for alternative in first.alternatives:
         try:
-            candidate = alternative.read()
+            with stage("extract"):
+                candidate = alternative.read()
         except Exception:  # a second opinion that breaks is no opinion
             continue
         candidate = replace(

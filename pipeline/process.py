@@ -13,8 +13,10 @@ from pathlib import Path
 
 from fiscaldoc import PIPELINE_VERSION
 from fiscaldoc.extractors.archive import file_name_of
+from fiscaldoc.lexicon.escaping import path_text, storable
 from fiscaldoc.model.records import DocumentRecord, DocumentResult, DocumentStatus, ParseReport, Records
 from fiscaldoc.model.settings import ReadingLimits
+from fiscaldoc.pipeline.stages import stage
 
 _CHUNK = 1 << 20
 
@@ -47,6 +49,7 @@ def _document(
     page_count: int | None = None,
     text_source: str | None = None,
 ) -> DocumentRecord:
+    source_uri = storable(source_uri)  # a name's bytes that are not UTF-8 kept as \\xNN
     return DocumentRecord(
         document_id=document_id,
         source_uri=source_uri,
@@ -55,7 +58,7 @@ def _document(
         page_count=page_count,
         text_source=text_source,
         status=status,
-        error=error,
+        error=None if error is None else storable(error),
         pipeline_version=PIPELINE_VERSION,
         ingested_at=datetime.now(UTC).replace(tzinfo=None),
     )
@@ -101,7 +104,7 @@ def failed_document(
     path: Path, document_id: str, reason: str, source_uri: str | None = None
 ) -> DocumentRecord:
     """The ``documents`` row of a file that yielded nothing, with its one-line reason."""
-    return failed_result(source_uri or str(path), document_id, media_type_guess(path), reason).document
+    return failed_result(source_uri or path_text(path), document_id, media_type_guess(path), reason).document
 
 
 def budget_problems(records: Records, document_id: str) -> list[str]:
@@ -146,14 +149,15 @@ def process(
 
     document_id = document_id or file_sha256(path)
     limits = limits or ReadingLimits()
-    source = source_uri or str(path)
+    source = source_uri or path_text(path)
     media_type = path.suffix.lstrip(".").lower() or "unknown"
     try:
         fmt = detect(path)
         media_type = fmt.media_type
         if fmt.archive:
             return archive_result(path, document_id, source, limits)
-        raw = fmt.extractor()(path, limits)
+        with stage("extract"):
+            raw = fmt.extractor()(path, limits)
     except UnreadableDocument as exc:
         return failed_result(source, document_id, media_type, one_line(exc))
     except MemoryError:

@@ -22,8 +22,8 @@ from helpers.truth import SEED
 TEXT_SEED = SEED / "000_4ea89972e077d80e.txt"
 
 
-def test_a_claim_takes_the_result_and_stops_reading_ahead(tmp_path: Path) -> None:
-    jobs = [(tmp_path / f"{n}.pdf", f"{n}" * 64, None) for n in range(6)]
+def test_claims_take_results_and_what_is_asked_for_is_read_next(tmp_path: Path) -> None:
+    jobs = [(tmp_path / f"{n}.pdf", f"{n}" * 64, None) for n in range(12)]
     read: list[Path] = []
     release = threading.Event()
 
@@ -33,14 +33,27 @@ def test_a_claim_takes_the_result_and_stops_reading_ahead(tmp_path: Path) -> Non
         return failed(job[0], job[1], "read ahead", job[2])
 
     early = ReadAhead()
-    early.start(jobs, "limits", 2, slow_read)  # type: ignore[arg-type]
+    early.start(jobs, "limits", 1, slow_read)  # type: ignore[arg-type]
     try:
-        assert early.claim(jobs[5][0], jobs[5][1], None, "limits") is None, "not started: the flow reads it"
+        deadline = time.monotonic() + 10
+        while len(read) < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         release.set()
-        first = early.claim(jobs[0][0], jobs[0][1], None, "limits")
-        assert first is not None and first.document.error == "read ahead"
+        # Document 9 is asked for before its turn: it is read next, and its result handed over.
+        ninth = early.claim(jobs[9][0], jobs[9][1], None, "limits")
+        assert ninth is not None and ninth.document.error == "read ahead"
+        assert read.index(jobs[9][0]) <= 2, read
         assert early.claim(jobs[1][0], jobs[1][1], None, "other limits") is None, "read under other limits"
-        assert sorted(read) == [jobs[0][0], jobs[1][0]], "the first request stops the reading ahead"
+        assert early.claim(tmp_path / "unknown.pdf", "f" * 64, None, "limits") is None, "not in the batch"
+        # At most PER_WORKER results wait unclaimed: the reading pauses until they are taken.
+        time.sleep(0.3)
+        assert len(read) <= 1 + 1 + ahead.PER_WORKER, read
+        for path, digest, _ in jobs:
+            if path != jobs[9][0]:
+                got = early.claim(path, digest, None, "limits")
+                assert got is not None and got.document.document_id == digest
+        assert sorted(read) == sorted(p for p, _, _ in jobs), "every document read once"
     finally:
         release.set()
         early.stop()

@@ -4,11 +4,13 @@ unescaped."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from fiscaldoc.lexicon.escaping import markdown_cell, printable
+from fiscaldoc.extractors.archive import file_name_of
+from fiscaldoc.lexicon.escaping import markdown_cell, printable, storable
 from fiscaldoc.pipeline.process import process
 from fiscaldoc.warehouse import schema
 from fiscaldoc.warehouse.load import Warehouse, engine_url
@@ -46,6 +48,32 @@ def test_hostile_strings_load_as_data(tmp_path: Path, warehouse_url: str) -> Non
         engine.dispose()
     assert tuple(doc) == (path.name, HOSTILE)
     assert tuple(stored) == (HOSTILE, HOSTILE)
+
+
+def test_a_name_that_is_not_utf8_loads_with_its_bytes_escaped(tmp_path: Path, warehouse_url: str) -> None:
+    """GBK bytes in a file name (surrogate escapes to Python, refused by every UTF-8 column): the
+    row keeps them as ``\\xNN`` and its file name is the whole escaped name."""
+    name = "附件2.txt".encode("gbk")
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + name))
+    path.write_bytes((SEED / "000_4ea89972e077d80e.txt").read_bytes())
+    result = process(path)
+    escaped = name.decode("utf-8", "backslashreplace")
+    assert result.document.source_uri == f"{tmp_path}/{escaped}"
+    assert result.document.file_name == escaped and result.document.status == "loaded"
+    warehouse = Warehouse(warehouse_url)
+    try:
+        warehouse.load([result])
+        assert warehouse.known()[result.document.document_id].source_uri == result.document.source_uri
+    finally:
+        warehouse.dispose()
+
+
+def test_storable_text() -> None:
+    assert storable("附件 1.pdf") == "附件 1.pdf"
+    assert storable(os.fsdecode(b"\xb8\xbd.pdf")) == "\\xb8\\xbd.pdf"
+    assert storable("a\ud800b") == "a\\ud800b"  # a lone surrogate that is no escaped byte
+    assert file_name_of("/in/\\xb8\\xbd.pdf") == "\\xb8\\xbd.pdf"  # a backslash in a path is the name's
+    assert file_name_of("/in/a.zip!/dir\\b.pdf") == "b.pdf"  # in a zip entry, a separator
 
 
 def test_no_sql_is_built_from_strings() -> None:
