@@ -29,11 +29,13 @@ GBK_NAME = "附件1资金分配表.txt".encode("gbk")
 
 
 def noisy_pdf(path: Path) -> Path:
-    """A ruled plan whose first reading does not reconcile, so camelot lattice is asked for a
-    second opinion and warns ``No tables found in table area`` (document 80 of the dev seed 7)."""
-    document = draw_document(random.Random("7:80"), path.stem, "shanghai", {"plan", "form"})
-    layout = compose(document, random.Random("7:80:layout"))
-    FORMATS["pdf-lines"].render(layout, document, random.Random("7:80:pdf-lines"), path)
+    """A ruled plan whose total does not add up (planted: the document's own error), so every
+    second opinion is asked for, camelot lattice included, which warns ``No tables found in
+    table area`` on the page of the form after it (document 37 of the dev seed 7)."""
+    document = draw_document(random.Random("7:37"), path.stem, "guangdong", {"plan", "form"})
+    assert [p.rule for p in document.planted] == ["total_matches_items"]
+    layout = compose(document, random.Random("7:37:layout"))
+    FORMATS["pdf-segments"].render(layout, document, random.Random("7:37:pdf-segments"), path)
     return path
 
 
