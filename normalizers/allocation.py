@@ -103,6 +103,8 @@ class _Plan:
     """Lines of wrapped projects on rows of their own, with the number of items above them."""
     unread_numbered: list[Row] = field(default_factory=list)
     """Rows with a 序号 the reader could not read as items (no amount it could parse)."""
+    label_head: str = ""
+    """The words of the row above when it had no amount (a sum row's words wrapped over two)."""
     last_amount: str = ""
     """Which row printed the last amount: ``item`` or ``sum`` (an amount's wrapped tail joins it)."""
     lost: list[Row] = field(default_factory=list)
@@ -180,6 +182,9 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
         plan.pages.append(row.page)
     seq_text = _text(row, cols.seq)
     seq = parse_number(seq_text) if seq_text else None
+    wrapped_label, plan.label_head = plan.label_head, ""
+    if amount is not None and seq is None and not says_sum(label) and says_sum(wrapped_label + label):
+        label = wrapped_label + label  # 遂溪县农业农村局合 / 计: a sum row's words wrapped
     if amount is not None and seq is None and says_sum(label):
         plan.sums.append(
             SumRow(
@@ -263,6 +268,7 @@ def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str
     """A row with nothing in the amount column: the header's second line, the tail of a
     row a wrap or a page break split, or something the reader does not know (skipped)."""
     first = key(row.filled()[0].text)
+    plan.label_head = label
     same_page = not plan.items or row.page is None or row.page == plan.items[-1].page
     if same_page and _project_only(row, plan.cols) and not unit_in(first) and not _NOT_A_TAIL.match(first):
         # a line of a wrapped project: whose, is decided once the table is read
