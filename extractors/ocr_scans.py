@@ -29,6 +29,8 @@ class Scans:
         self.started = time.monotonic()
         """The budget counts from the start of the document's reading."""
         self.pages: dict[int, OcrPage | None] = {}
+        self.slowest = 0.0
+        """Seconds the slowest page took: the next may take as long."""
         self.closed = False
         """A second look (:meth:`reread`): the pages OCR'd so far and no others."""
         self._pdf: Any = None
@@ -57,7 +59,9 @@ class Scans:
             return self.pages[index]
         if self.closed:
             raise BudgetSpent
-        if self.budget_s is not None and time.monotonic() - self.started > self.budget_s:
+        # a page is begun only if one as slow as the slowest so far would end within budget
+        now = time.monotonic()
+        if self.budget_s is not None and now - self.started + self.slowest > self.budget_s:
             raise BudgetSpent
         from fiscaldoc.extractors.ocr_page import read_pdf_page
 
@@ -70,6 +74,7 @@ class Scans:
             self.pages[index] = read_pdf_page(page)
         finally:
             page.close()
+        self.slowest = max(self.slowest, time.monotonic() - now)
         return self.pages[index]
 
     def close(self) -> None:
