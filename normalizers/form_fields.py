@@ -40,7 +40,7 @@ MAX_LABEL_MIDDLE = 3
 """The middle line of a label printed over three (``效 目``)."""
 MAX_WRAPPED_LABEL_PART = 6
 """The tail of a label wrapped onto the next row (``名称``, ``开始日期``, ``万元）``)."""
-LINE_ROWS = ("pdfplumber-words", "text-aligned")
+LINE_ROWS = ("pdfplumber-words", "ocr-words", "text-aligned")
 """Readers that give every printed line a row of its own (a borderless form, a space-aligned
 dump): a field does not end inside a paragraph, where the page leaves no gap (boxes) or a
 line stops short of its sentence's end (text)."""

@@ -60,7 +60,7 @@ class Columns:
 GUESSED_COLUMNS = ("text-aligned",)
 """Readers that put cells into columns by guesswork (a space-aligned dump: columns taken
 from its widest line): their column numbers give an order, not a place."""
-GUESSED_MERGES = ("pdfplumber-words",)
+GUESSED_MERGES = ("pdfplumber-words", "ocr-words")
 """Readers whose merged cells are guesses from where words print (the whitespace reader):
 the boxes of the words, not the guessed extents, say which rows a level name spans."""
 
