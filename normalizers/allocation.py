@@ -200,6 +200,8 @@ def _add_row(plan: _Plan, row: Row) -> str | None:
         return None
     if amount is None:
         return _row_without_amount(plan, row, seq_text, label)
+    if seq is None and plan.cols.project is not None and not (label.strip() or _text(row, cols.project)):
+        return "an amount with no words (a sum without its label, or a row misread)"
     if plan.items and row.page is not None and row.page != plan.items[-1].page:
         row = _join_split_cells(plan, row)
     recipient_cell = _cell(row, cols.recipient)
