@@ -313,12 +313,18 @@ def _columns(grid: Grid, words: Sequence[Word]) -> dict[int, list[Word]]:
 
 def _anchors(grid: Grid, columns: dict[int, list[Word]]) -> list[Span]:
     spans: list[Span] = []
+    numbers = {
+        c: [ln for ln in text_lines(columns[c]) if parse_number(ln.text) is not None]
+        for c, (role, numeric) in enumerate(grid.roles)
+        if role == ANCHOR and numeric
+    }
     for c, (role, numeric) in enumerate(grid.roles):
         if role != ANCHOR:
             continue
         lines = text_lines(columns[c])
         if numeric:
-            spans.extend(ln for ln in lines if parse_number(ln.text) is not None)
+            others = [ln for d, lns in numbers.items() if d != c for ln in lns]
+            spans.extend(_wrapped_numbers(numbers[c], others))
         else:
             spans.extend(merged(b) for b in cell_blocks(lines, grid.width(c)))
     for words in columns.values():  # a section heading (一、省直单位) is a row of its own
@@ -328,6 +334,33 @@ def _anchors(grid: Grid, columns: dict[int, list[Word]]) -> list[Span]:
 
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 """A heading between a table's rows (``一、省直单位``, ``二、市县``): it has no 序号 or amount."""
+
+
+def _wrapped_numbers(lines: list[Span], others: list[Span]) -> list[Span]:
+    """A column's number lines, a number wrapped onto the next line (``4`` / ``900010.34`` in a
+    narrow column) as one: the lower line sits at wrap distance, the two read as one number,
+    and the other anchor column (序号) has a line level with the upper one but none with the
+    lower (where there is no other anchor column nothing tells them apart)."""
+    if not others:
+        return lines
+
+    def level(line: Span) -> bool:
+        return any(abs(o.cy - line.cy) < LAYOUT.level_with_anchor * line.height for o in others)
+
+    out: list[Span] = []
+    for line in lines:
+        upper = out[-1] if out else None
+        if (
+            upper is not None
+            and line.top - upper.bottom <= LAYOUT.wrap_gap * line.height
+            and parse_number(key(upper.text) + key(line.text)) is not None
+            and level(upper)
+            and not level(line)
+        ):
+            out[-1] = merged([upper, line])
+        else:
+            out.append(line)
+    return out
 
 
 def _union_overlapping(spans: list[Span]) -> list[Span]:
@@ -858,6 +891,9 @@ def _emit(
             else:
                 lines = assigned.get((c, i), [])
                 text = cell_text([ln.as_line() for ln in lines])
+                joined = "".join(key(ln.text) for ln in lines)
+                if len(lines) > 1 and grid.roles[c] == (ANCHOR, True) and parse_number(joined) is not None:
+                    text = joined  # a number wrapped in a narrow column: no space inside it
                 cells.append(Cell(text, page=page_no, bbox=(x0, top, x1, bottom)))
         rows.append(Row(tuple(cells), page=page_no, bbox=(x_left, top, x_right, bottom), engine=ENGINE))
     return rows, used

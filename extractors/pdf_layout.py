@@ -31,6 +31,8 @@ class LayoutSettings:
     latin_fill_slack: float = 5.0
     """lines: the same for a line ending in Latin text or digits, which wrap a token at a time
     (a number of a dozen digits is about five lines' height wide)."""
+    level_with_anchor: float = 0.3
+    """lines: a line whose centre is this close to an anchor's is level with it."""
     clear_gap: float = 1.3
     """ratio: a gap between two rows' lines this much wider than every other gap between
     their anchors is clearly the row boundary."""

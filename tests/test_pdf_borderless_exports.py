@@ -176,3 +176,13 @@ def test_a_line_break_typed_in_a_top_aligned_cell_stays_in_its_row() -> None:
     projects = {r[0]: r[2] for r in _rows(FIXTURES / "calc-borderless-plan.pdf")}
     assert projects["1"] == "“一村一品、一镇一业”补助"
     assert projects["2"] == "农村人居环境整治能力提升"
+
+
+def test_an_amount_wrapped_in_a_narrow_column_is_one_number() -> None:
+    """``4`` / ``900010.34``: an amount too wide for its column wrapped onto a second line,
+    which was read as an item of its own (the first item's amount came out as 4)."""
+    rows = _rows(FIXTURES / "borderless-wrapped-amounts.pdf")
+    amounts = {r[0]: r[3] for r in rows if r[0].isdigit()}
+    assert amounts["1"] == "4900010.34"
+    assert amounts["2"] == "620029.89"
+    assert all(r[0] for r in rows[1:]), "no row without its 序号"
