@@ -207,3 +207,25 @@ def test_an_amount_its_narrow_column_wrapped_is_one_amount() -> None:
         ("1,308,900.00", "饮用水水源地保护能力建设（含前期调查、成果汇交与质量检查）"),
     ]
     assert records.allocation_plans[0].declared_total_yuan == Decimal("39956000000.00")
+
+
+def test_a_second_opinion_that_loses_a_form_never_replaces_the_reading() -> None:
+    """The first reading's plan does not add up, the alternative's does, but the alternative
+    lost the performance form: the first reading is kept."""
+    from dataclasses import replace
+
+    from fiscaldoc.extractors.text import extract
+    from fiscaldoc.model.document import Alternative
+    from fiscaldoc.pipeline.choice import choose
+
+    seed = extract(Path(__file__).parent.parent / "fixtures" / "seed" / "000_4ea89972e077d80e.txt")
+    total = next(i for i, b in enumerate(seed.blocks) if isinstance(b, Row) and "总计" in "".join(b.texts()))
+    wrong = list(seed.blocks)
+    row = wrong[total]
+    assert isinstance(row, Row)
+    wrong[total] = Row(tuple(Cell("3901") if c.text == "3900" else c for c in row.cells))
+    plan_only = replace(seed, blocks=list(seed.blocks[: total + 1]), alternatives=())
+    first = replace(seed, blocks=wrong, alternatives=(Alternative("plan-only", lambda: plan_only),))
+    reading = choose(first, "d")
+    assert len(reading.records.performance_forms) == 1
+    assert reading.records.allocation_plans[0].declared_total_yuan == Decimal("39010000.00")
