@@ -110,6 +110,11 @@ def finish(blocks: list[Block], ocr: OcrPage) -> list[Block]:
     return out
 
 
+def _least_confidence(piece: Piece) -> float:
+    """The piece's weakest character: one doubtful digit hides in a confident mean."""
+    return min([piece.confidence, *(conf for _, _, conf in piece.marks)])
+
+
 def _has_figure(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -123,7 +128,9 @@ def reread(ocr: OcrPage, page_no: int) -> tuple[OcrPage, list[str]]:
     enlarged, from the page with and without its ruling lines erased (a digit touching a rule
     may have lost a stroke to the erasure); the most confident reading is kept. Also one note
     per piece whose text changed."""
-    todo = [n for n, p in enumerate(ocr.pieces) if p.confidence < REREAD_BELOW and _has_figure(p.text)]
+    todo = [
+        n for n, p in enumerate(ocr.pieces) if _least_confidence(p) < REREAD_BELOW and _has_figure(p.text)
+    ]
     if not todo:
         return ocr, []
     sources = (ocr.clean, ocr.straight.grey)
@@ -136,6 +143,8 @@ def reread(ocr: OcrPage, page_no: int) -> tuple[OcrPage, list[str]]:
         again = [reads[k + j * len(todo)] for j in range(len(sources))]
         best = max(again, key=lambda read: read.confidence)
         if best.confidence > old.confidence and best.text.strip() and best.text != old.text:
+            # the mean confidence decides: a re-read that trades one doubtful digit for another
+            # is no better
             # the enlarged crop was padded by 3 px at the original scale: marks shift a little
             pieces[n] = Piece(old.box, best.text, best.confidence, best.marks)
             was, now = f"{old.text!r} ({old.confidence:.2f})", f"{best.text!r} ({best.confidence:.2f})"
