@@ -29,8 +29,8 @@ class Scans:
         self.started = time.monotonic()
         """The budget counts from the start of the document's reading."""
         self.pages: dict[int, OcrPage | None] = {}
-        self.slowest = 0.0
-        """Seconds the slowest page took: the next may take as long."""
+        self.spent = 0.0
+        """Seconds spent reading pages (the models' loading left out)."""
         self.closed = False
         """A second look (:meth:`reread`): the pages OCR'd so far and no others."""
         self._pdf: Any = None
@@ -59,11 +59,16 @@ class Scans:
             return self.pages[index]
         if self.closed:
             raise BudgetSpent
-        # a page is begun only if one as slow as the slowest so far would end within budget
-        now = time.monotonic()
-        if self.budget_s is not None and now - self.started + self.slowest > self.budget_s:
-            raise BudgetSpent
+        from fiscaldoc.extractors import ocr_engine
         from fiscaldoc.extractors.ocr_page import read_pdf_page
+
+        ocr_engine.engine()  # loading the models (once per process) is no page's time
+        # a page is begun only if one taking the pages' mean time so far would end within budget
+        now = time.monotonic()
+        done = sum(1 for _ in self.pages)
+        typical = self.spent / done if done else 0.0
+        if self.budget_s is not None and now - self.started + typical > self.budget_s:
+            raise BudgetSpent
 
         if self._pdf is None:
             import pypdfium2
@@ -74,7 +79,7 @@ class Scans:
             self.pages[index] = read_pdf_page(page)
         finally:
             page.close()
-        self.slowest = max(self.slowest, time.monotonic() - now)
+        self.spent += time.monotonic() - now
         return self.pages[index]
 
     def close(self) -> None:

@@ -193,15 +193,16 @@ def test_a_real_budget_with_a_blank_page_is_read_as_without_it(tmp_path: Path) -
 def test_a_page_is_begun_only_if_it_can_end_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from fiscaldoc.extractors import ocr_page
+    from fiscaldoc.extractors import ocr_engine, ocr_page
     from fiscaldoc.extractors.ocr_scans import BudgetSpent, Scans
 
     def slow(page: Any) -> None:
         time.sleep(0.3)
 
     monkeypatch.setattr(ocr_page, "read_pdf_page", slow)
+    monkeypatch.setattr(ocr_engine, "engine", lambda: None)
     scans = Scans(SEED_RULED, budget_s=0.5)
     assert scans.page(0) is None and scans.page(0) is None  # read once, then remembered
     with pytest.raises(BudgetSpent):
-        scans.page(1)  # 0.3 s spent + 0.3 s for a page like the last > 0.5 s
+        scans.page(1)  # 0.3 s spent + 0.3 s for a page like the others > 0.5 s
     scans.close()
