@@ -206,12 +206,14 @@ def _spelled(cells: list[list[Word]]) -> str:
 
 
 def _centred_wraps(near: list[Word], band: Span) -> list[Word]:
-    """Words a further line above or below a header: a header cell wrapped over four lines or
-    more, centred on the header's line, so its outer lines come in pairs, one above and one
-    below, in the same column. A line above without one below (a ``单位：万元`` note over the
-    table) or below without one above (the first row) is not the header's."""
-    above = [w for w in near if w.bottom <= band.top and parse_number(w.text) is None]
-    below = [w for w in near if w.top >= band.bottom and parse_number(w.text) is None]
+    """Words a further line above or below a header: a header cell wrapped over several lines,
+    centred on the header's line, so its outer lines come in pairs, one above and one below,
+    in the same column (``金额`` / ``（万元）`` beside ``编`` / ``号``). A line above without one
+    below (a ``单位：万元`` note over the table) or below without one above (the first row) is
+    not the header's."""
+    words = [w for w in near if parse_number(w.text) is None]
+    above = [w for w in words if w.cy < band.cy]
+    below = [w for w in words if w.cy > band.cy]
 
     def paired(w: Word, others: list[Word]) -> bool:
         return any(o.x0 < w.x1 and o.x1 > w.x0 for o in others)

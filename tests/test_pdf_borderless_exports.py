@@ -186,3 +186,12 @@ def test_an_amount_wrapped_in_a_narrow_column_is_one_number() -> None:
     assert amounts["1"] == "4900010.34"
     assert amounts["2"] == "620029.89"
     assert all(r[0] for r in rows[1:]), "no row without its 序号"
+
+
+def test_header_cells_wrapped_above_and_below_its_line_belong_to_it() -> None:
+    """``编`` / ``号`` and ``金额`` / ``（万元）`` centred on the header's line reach a little
+    more than a line above and below it: the header was read without its 序号 and amount
+    columns, so it was no header at all and the whole plan came out as running text."""
+    rows = _rows(FIXTURES / "borderless-wrapped-header.pdf")
+    assert rows[0] == ["编 号", "项目单位", "项 目", "金额 （万元）", "备 注"]
+    assert ["1", "省非物质文化遗产保护中心", "乡村文化振兴专项资金", "39", ""] in rows
