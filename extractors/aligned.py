@@ -161,15 +161,22 @@ LEFT_EDGE_WIDTH = 6
 """Tokens at least this wide show where a left-aligned column's text starts."""
 
 
+def _wide(text: str) -> bool:
+    """Holds CJK text (words, not a right-aligned figure)."""
+    return any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+
+
 def split_by_header(lines: Sequence[str], header: PlanHeader) -> list[list[str]]:
     """Each non-blank line as cells under an allocation header's columns; the header line itself
-    as its words. A short token (a wrapped cell's tail, ``度）``) that starts where a column's
-    longer texts start belongs to that column, whatever it overlaps."""
-    edges: dict[int, int] = {}
+    as its words. Words that start where two or more of a column's texts start (its left
+    edge) belong to that column, whatever they overlap (a wrapped cell's tail, ``度）``)."""
+    seen: dict[int, list[int]] = {}
     for line in lines:
         for start, text in tokens(line):
-            if display_width(text) >= LEFT_EDGE_WIDTH:
-                edges.setdefault(start, header.column_of(start, text))
+            if display_width(text) >= LEFT_EDGE_WIDTH and _wide(text):
+                seen.setdefault(start, []).append(header.column_of(start, text))
+    # where two or more texts of one column start: that column's left edge
+    edges = {start: max(set(cols), key=cols.count) for start, cols in seen.items() if len(cols) >= 2}
     rows: list[list[str]] = []
     for line in lines:
         if line == header.line or plan_header(line) is not None:
@@ -180,7 +187,7 @@ def split_by_header(lines: Sequence[str], header: PlanHeader) -> list[list[str]]
         cells = [""] * len(header.words)
         previous = -1
         for start, text in tokens(line):
-            column = edges.get(start) if display_width(text) < LEFT_EDGE_WIDTH else None
+            column = edges.get(start) if _wide(text) else None
             column = max(header.column_of(start, text) if column is None else column, previous + 1)
             if column >= len(cells):
                 cells.extend([""] * (column + 1 - len(cells)))

@@ -103,6 +103,8 @@ class _Plan:
     """Lines of wrapped projects on rows of their own, with the number of items above them."""
     unread_numbered: list[Row] = field(default_factory=list)
     """Rows with a 序号 the reader could not read as items (no amount it could parse)."""
+    amount_header: str = ""
+    """The amount column's header words."""
     label_head: str = ""
     """The words of the row above when it had no amount (a sum row's words wrapped over two)."""
     last_amount: str = ""
@@ -279,7 +281,10 @@ def _row_without_amount(plan: _Plan, row: Row, seq_text: str, label: str) -> str
     if not plan.items and not plan.sums:
         if any(parse_number(c.text) is not None for c in row.filled()):
             return "before the first item, no amount"
-        unit = next((u for c in row.filled() if (u := unit_in(c.text))), None)
+        # the amount header's own words first: 资金额度（万 over 元） is 万元, not 元
+        unit = unit_in(plan.amount_header + _text(row, plan.cols.amount)) or next(
+            (u for c in row.filled() if (u := unit_in(c.text))), None
+        )
         if unit is not None and not plan.cols.unit:
             plan.unit, plan.unit_printed = unit, True
             return None  # the header's second line (金额 / （万元）)
@@ -494,6 +499,7 @@ def consume(blocks: Sequence[Block], start: int, document_id: str, ordinal: int)
     above = lines_before(blocks, start)
     unit, printed = _plan_unit(cols, above)
     plan = _Plan(cols=cols, unit=unit, unit_printed=printed, own_lines={key(ln.text) for ln in above})
+    plan.amount_header = _text(header, cols.amount)
     log = TableLog(KIND, engine=header.engine or None)
     log.read(header)
     goes_on = _goes_on(cols)
