@@ -12,7 +12,10 @@ once it holds more than :data:`RECYCLE_RSS_MB`, or after any document that did
 not end in a result; one that hangs, crashes or hits its limit is killed.
 Each worker leads its own process group (so a helper process it starts dies
 with it) and runs under ``RLIMIT_AS``; on expiry of the time limit the group is
-killed.
+killed. What it really uses is watched too: the ingest reads each busy worker's
+resident memory (``/proc/PID/statm``) every :data:`RSS_POLL_S` and kills the
+group the moment it passes ``rss_mb`` (``FISCALDOC_WORKER_RSS_MB``); the address
+space limit stays as the backstop for an allocation faster than that.
 
 What the libraries say while reading a document (camelot's ``UserWarning: No tables
 found in table area``, pdfminer's font complaints) is not for the terminal: a worker
@@ -59,6 +62,8 @@ RECYCLE_AFTER_DOCUMENTS = 100
 RECYCLE_RSS_MB = 400
 """A worker holding more than this after a document is replaced (a big document's heap
 stays fragmented; a fresh fork is smaller)."""
+RSS_POLL_S = 0.02
+"""How often the resident memory of a worker reading a document is read."""
 NOTES_LOGGER = "fiscaldoc.worker"
 """Where the libraries' warnings about a document go (INFO, one record per distinct message)."""
 MAX_NOTES = 20
@@ -123,13 +128,17 @@ def _limit_cpu(timeout_s: float | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _rss_mb() -> float:
-    """This process' resident memory now, in MB."""
+def _rss_mb(pid: int | str = "self") -> float:
+    """A process' resident memory now, in MB (this one's by default)."""
     try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):  # not Linux: the peak is an upper bound
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):  # not Linux (or gone): our own peak, or nothing
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
+    return pages * _PAGE_MB
+
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / (1 << 20)
 
 
 class _Notes(logging.Handler):
@@ -365,7 +374,7 @@ def run_isolated(
         _retire(worker)
         worker = _POOL.take(limits)
         worker.connection.send(job)
-    kind, payload, rss_mb, notes, cpu = _receive(worker, limits.timeout_s, started)
+    kind, payload, rss_mb, notes, cpu = _receive(worker, limits, started)
     CPU.add(cpu)
     for note in notes:
         _notes_log.info("%s: %s", source_uri or path, note)
@@ -379,7 +388,7 @@ def run_isolated(
 
 
 Answer = tuple[str, object, float, list[str], dict[str, float]]
-"""A worker's answer: kind (``result``, ``error``, ``memory``, ``timeout``, ``died``), payload,
+"""A worker's answer: kind (``result``, ``error``, ``memory``, ``rss``, ``timeout``, ``died``), payload,
 its RSS in MB after the document, what the libraries said meanwhile, CPU seconds per stage."""
 
 
@@ -403,11 +412,24 @@ class CpuTally:
 CPU = CpuTally()
 
 
-def _receive(worker: _Worker, timeout_s: float | None, started: float) -> Answer:
-    """The worker's answer, or why there is none: ``timeout`` or ``died``."""
-    remaining = None if timeout_s is None else max(0.0, started + timeout_s - time.monotonic())
+def _receive(worker: _Worker, limits: WorkerLimits, started: float) -> Answer:
+    """The worker's answer, or why there is none: ``timeout``, ``rss`` (killed for its resident
+    memory) or ``died``."""
+    deadline = None if limits.timeout_s is None else started + limits.timeout_s
     connection = worker.connection
-    ready = wait([connection, worker.process.sentinel], remaining)
+    pid = worker.process.pid
+    while True:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        step = remaining if limits.rss_mb is None else min(RSS_POLL_S, remaining or RSS_POLL_S)
+        ready = wait([connection, worker.process.sentinel], step)
+        if ready:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            _kill(worker.process)
+            return ("timeout", None, 0.0, [], {})
+        if limits.rss_mb is not None and pid is not None and _rss_mb(pid) > limits.rss_mb:
+            _kill(worker.process)
+            return ("rss", None, 0.0, [], {})
     if connection in ready or connection.poll():
         try:
             message = connection.recv()
@@ -419,9 +441,6 @@ def _receive(worker: _Worker, timeout_s: float | None, started: float) -> Answer
             kind, payload, rss_mb, notes, cpu = message
             return (str(kind), payload, float(rss_mb), [str(n) for n in notes], dict(cpu))
         return ("died", None, 0.0, [], {})
-    if not ready:
-        _kill(worker.process)
-        return ("timeout", None, 0.0, [], {})
     return ("died", None, 0.0, [], {})
 
 
@@ -459,6 +478,8 @@ def _reason(kind: str, exitcode: int | None, settings: WorkerLimits) -> str:
         return f"timed out after {settings.timeout_s:g} s (limit FISCALDOC_TIMEOUT_S / --timeout)"
     if kind == "memory":
         return f"exceeded {settings.memory_mb} MB memory limit (FISCALDOC_MEMORY_MB / --memory-mb)"
+    if kind == "rss":
+        return f"exceeded {settings.rss_mb} MB resident memory (FISCALDOC_WORKER_RSS_MB)"
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         try:

@@ -57,6 +57,9 @@ class WorkerLimits:
 
     timeout_s: float | None = 60.0
     memory_mb: int | None = 2048
+    """Address space (``RLIMIT_AS``): the backstop against an allocation too fast to watch."""
+    rss_mb: int | None = 768
+    """Resident memory, measured every few milliseconds by the ingest: what a worker really uses."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ _COUNT = _number(int, 1, False)
 VARIABLES: tuple[Variable, ...] = (
     Variable("FISCALDOC_TIMEOUT_S", "worker.timeout_s", _SECONDS_OR_NONE, "seconds per document (0: none)"),
     Variable("FISCALDOC_MEMORY_MB", "worker.memory_mb", _MB_OR_NONE, "MB per document (0: none)"),
+    Variable(
+        "FISCALDOC_WORKER_RSS_MB", "worker.rss_mb", _MB_OR_NONE, "resident MB per document's worker (0: none)"
+    ),
     Variable("FISCALDOC_MAX_PAGES", "reading.max_pages", _COUNT, "pages per PDF"),
     Variable("FISCALDOC_MAX_TEXT_MB", "reading.max_text_mb", _COUNT, "MB per text dump"),
     Variable("FISCALDOC_OCR_BUDGET_S", "reading.ocr_budget_s", _SECONDS_OR_NONE, "OCR seconds per document"),

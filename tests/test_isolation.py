@@ -52,6 +52,16 @@ def allocate(
         hoard.append(bytearray(64 << 20))
 
 
+def hoard(
+    path: Path, document_id: str, source_uri: str | None = None, limits: object = None
+) -> DocumentResult:
+    """Memory really used: every page written (a zeroed ``bytearray`` may stay unmapped)."""
+    kept = []
+    while True:
+        kept.append(b"x" * (16 << 20))
+        time.sleep(0.005)
+
+
 def bug(path: Path, document_id: str, source: str | None = None, _: object = None) -> DocumentResult:
     raise KeyError("no such column")
 
@@ -152,6 +162,21 @@ def test_worker_failure_is_a_failed_row(tmp_path: Path, fn: object, reason: str)
     assert doc.status == "failed" and doc.error and reason in doc.error, doc.error
     assert "\n" not in doc.error
     assert doc.file_name == path.name and doc.media_type == "pdf" and doc.document_id == "b" * 64
+
+
+def test_resident_memory_over_the_ceiling_is_a_failed_row(tmp_path: Path) -> None:
+    """The ceiling is on what the worker really holds (measured), far below its address space."""
+    path = tmp_path / "big.pdf"
+    path.write_bytes(b"%PDF-1.7\n")
+    limits = WorkerLimits(timeout_s=30, memory_mb=4096, rss_mb=300)
+    started = time.monotonic()
+    result = run_isolated(hoard, path, "c" * 64, limits)  # type: ignore[arg-type]
+    assert time.monotonic() - started < 20
+    doc = result.document
+    assert doc.status == "failed" and doc.error == "exceeded 300 MB resident memory (FISCALDOC_WORKER_RSS_MB)"
+    # An ordinary document under the same ceiling is read as usual, by a fresh worker.
+    seed = SEED / "000_4ea89972e077d80e.txt"
+    assert run_isolated(process, seed, "d" * 64, limits).document.status == "loaded"
 
 
 def test_a_worker_reads_document_after_document(tmp_path: Path) -> None:

@@ -18,12 +18,15 @@ def test_defaults_then_environment_then_options() -> None:
     assert Settings.resolve(env, timeout_s=3, memory_mb=0).worker == WorkerLimits(3, None)
     assert Settings.resolve(env, timeout_s=None).worker.timeout_s == 7.5, "None keeps the variable"
     assert Settings.resolve({"FISCALDOC_TIMEOUT_S": "0"}).worker.timeout_s is None, "0: no limit"
+    assert Settings.resolve({"FISCALDOC_WORKER_RSS_MB": "300"}).worker.rss_mb == 300
+    assert Settings.resolve({"FISCALDOC_WORKER_RSS_MB": "0"}).worker.rss_mb is None, "0: no ceiling"
 
 
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
         ("FISCALDOC_MEMORY_MB", "lots", "FISCALDOC_MEMORY_MB must be a whole number, not 'lots'"),
+        ("FISCALDOC_WORKER_RSS_MB", "1.5", "FISCALDOC_WORKER_RSS_MB must be a whole number"),
         ("FISCALDOC_TIMEOUT_S", "-1", "FISCALDOC_TIMEOUT_S must be at least 0"),
         ("FISCALDOC_LOAD_BATCH", "0", "FISCALDOC_LOAD_BATCH must be at least 1"),
         ("FISCALDOC_MAX_PAGES", "2.5", "FISCALDOC_MAX_PAGES must be a whole number"),
