@@ -264,6 +264,7 @@ def _bytes(make: Callable[[], bytes]) -> Writer:
 
 
 LONG_NAME = "很长的文件名" * 13 + ".txt"  # 78 CJK characters: 238 bytes, near the 255-byte limit
+GBK_NAME = os.fsdecode("附件3资金表.txt".encode("gbk"))  # not UTF-8: Python keeps surrogate escapes
 ODD_NOTE = "会议纪要：本文件没有表格。\n".encode()
 
 CORPUS: dict[str, tuple[Writer, Expect]] = {
@@ -313,6 +314,7 @@ CORPUS: dict[str, tuple[Writer, Expect]] = {
         Expect(FAILED, "not a budget"),
     ),
     LONG_NAME: (_bytes(lambda: ODD_NOTE + b"5"), Expect(FAILED, "not a budget")),
+    GBK_NAME: (_bytes(lambda: ODD_NOTE + b"6"), Expect(FAILED, "not a budget")),
 }
 
 
