@@ -58,7 +58,7 @@ class WorkerLimits:
     timeout_s: float | None = 60.0
     memory_mb: int | None = 2048
     """Address space (``RLIMIT_AS``): the backstop against an allocation too fast to watch."""
-    rss_mb: int | None = 768
+    rss_mb: int | None = 512
     """Resident memory, measured every few milliseconds by the ingest: what a worker really uses."""
 
 
