@@ -232,8 +232,34 @@ def read_image(grey: Any, dpi: int) -> OcrPage | None:
     clean = erase(straight.grey, found.mask)
     boxes = pieces(detected, found)
     texts = ocr_engine.recognise([crop(clean, box) for box in boxes])
-    read = [Piece(box, *reading) for box, reading in zip(boxes, texts, strict=True)]
+    read = [Piece(box, *chinese_quotes(reading)) for box, reading in zip(boxes, texts, strict=True)]
     return OcrPage(read, rule_edges(found, dpi), straight, clean)
+
+
+def curl(text: str) -> str:
+    """Straight double quotes in Chinese text as the curly ones it prints (the recogniser
+    often reads ” as "): opening where none is open, closing where one is."""
+    if '"' not in text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    out = []
+    open_quote = False
+    for ch in text:
+        if ch == '"':
+            ch = "”" if open_quote else "“"
+        if ch in "“”":
+            open_quote = ch == "“"
+        out.append(ch)
+    return "".join(out)
+
+
+def chinese_quotes(reading: ocr_engine.Read) -> ocr_engine.Read:
+    text = curl(reading.text)
+    if text == reading.text:
+        return reading
+    marks = tuple(
+        (ch, at, conf) for (_, at, conf), ch in zip(reading.marks, text.replace(" ", ""), strict=False)
+    )
+    return reading._replace(text=text, marks=marks if len(marks) == len(reading.marks) else ())
 
 
 def crop(image: Any, box: tuple[float, float, float, float], pad: int = 0) -> Any:

@@ -206,3 +206,11 @@ def test_a_page_is_begun_only_if_it_can_end_within_the_budget(monkeypatch: pytes
     with pytest.raises(BudgetSpent):
         scans.page(1)  # 0.3 s spent + 0.3 s for a page like the others > 0.5 s
     scans.close()
+
+
+def test_straight_quotes_in_chinese_text_become_the_printed_curly_ones() -> None:
+    from fiscaldoc.extractors.ocr_page import curl
+
+    assert curl('“粤式新潮"文旅') == "“粤式新潮”文旅"
+    assert curl('国土空间规划"一张图"实施') == "国土空间规划“一张图”实施"
+    assert curl('size "A"') == 'size "A"'  # no Chinese: left alone
