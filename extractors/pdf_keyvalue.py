@@ -157,7 +157,12 @@ def _label_words(words: Sequence[Word]) -> list[Word]:
 
 
 def find_form(words: Sequence[Word]) -> Form | None:
-    words = _split_labels(_spaced_words(words))
+    spaced = _spaced_words(words)
+    if not _label_words(spaced):
+        # a form prints some label as a word of its own; prose whose lines merely begin with
+        # a label (``财政拨款支出主要内容如下：`` in a budget's 说明) is no form
+        return None
+    words = _split_labels(spaced)
     labels = _label_words(words)
     if len(labels) < 2:
         return None

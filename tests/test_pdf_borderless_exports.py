@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from fiscaldoc.extractors import pdf as pdf_extractor
+from fiscaldoc.extractors import pdf_keyvalue
+from fiscaldoc.extractors.pdf_words import Word
 from fiscaldoc.model.document import Row
 
 from helpers.blocks import write_blocks
@@ -195,3 +197,16 @@ def test_header_cells_wrapped_above_and_below_its_line_belong_to_it() -> None:
     rows = _rows(FIXTURES / "borderless-wrapped-header.pdf")
     assert rows[0] == ["编 号", "项目单位", "项 目", "金额 （万元）", "备 注"]
     assert ["1", "省非物质文化遗产保护中心", "乡村文化振兴专项资金", "39", ""] in rows
+
+
+def test_prose_whose_lines_begin_with_a_label_is_no_form() -> None:
+    """A budget 说明 (万里 2024, p6): lines beginning with 财政拨款 stay running text; cutting
+    the label off them made the next four pages a two-column "form" and lost the 说明's figures."""
+    prose = [
+        Word("财政拨款收入支出减少的主要原因是项目调整。", 82.2, 400.0, 202.5, 213.0),
+        Word("财政拨款支出主要内容如下：", 82.2, 300.0, 217.2, 228.0),
+        Word("1.“一般公共服务支出（类）”25.77万元，主要用于专项普查活动。", 82.2, 520.0, 232.0, 243.0),
+        Word("2023年当年预算执行数为", 82.2, 200.0, 247.0, 258.0),
+        Word("60.13万元。", 330.0, 380.0, 247.0, 258.0),
+    ]
+    assert pdf_keyvalue.find_form(prose) is None
