@@ -41,6 +41,10 @@ height is taken as the font size."""
 NARROW = 0.55
 """Width of a half-width character (digits, Latin, ``.,``) against a CJK one."""
 CUT_MARGIN_PX = 3
+FIGURE = frozenset("0123456789,.%")
+"""Characters of a printed number: the recogniser's jitter never opens a gap inside one
+(``82,096,797.42``, not ``82, 096,797.42``); a gap wider than a digit still does (two
+amounts of neighbouring columns in one detected line)."""
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,13 @@ def piece_chars(
     halves = [half + max(0.0, height / 8 - 1.0) for half in _half_widths(placed, size)]
     out: list[dict[str, Any]] = []
     previous = x0 - 1
+    previous_right, previous_figure = x0, False
     for (ch, centre, conf), half in zip(placed, halves, strict=True):
         left = max(centre - half, previous + 0.01)  # never a step back: that would split a word
-        previous = left
+        figure = ch in FIGURE
+        if figure and previous_figure and left - previous_right < 2 * half:
+            left = max(previous_right, previous + 0.01)  # a number is never split by jitter
+        previous, previous_right, previous_figure = left, max(centre + half, left + 0.1), figure
         out.append(
             {
                 "text": ch,

@@ -214,3 +214,14 @@ def test_straight_quotes_in_chinese_text_become_the_printed_curly_ones() -> None
     assert curl('“粤式新潮"文旅') == "“粤式新潮”文旅"
     assert curl('国土空间规划"一张图"实施') == "国土空间规划“一张图”实施"
     assert curl('size "A"') == 'size "A"'  # no Chinese: left alone
+
+
+def test_a_number_is_never_split_by_the_recognisers_jitter() -> None:
+    from fiscaldoc.extractors.ocr_page import piece_chars
+    from fiscaldoc.extractors.textlines import words
+
+    # centres as a recogniser places them: the comma a little late, then a column gap
+    centres = (3, 9, 20, 23, 29, 35, 41, 47, 53, 70, 76)  # points; 6 pt a digit, the comma late
+    marks = tuple((ch, at / 80, 0.99) for ch, at in zip("82,096.4235", centres, strict=True))
+    chars = piece_chars("82,096.42 35", 0.99, (0.0, 0.0, 80.0, 14.0), marks)
+    assert [w["text"] for w in words(chars)] == ["82,096.42", "35"]
