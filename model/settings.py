@@ -58,8 +58,9 @@ class WorkerLimits:
     timeout_s: float | None = 60.0
     memory_mb: int | None = 2048
     """Address space (``RLIMIT_AS``): the backstop against an allocation too fast to watch."""
-    rss_mb: int | None = 512
-    """Resident memory, measured every few milliseconds by the ingest: what a worker really uses."""
+    rss_mb: int | None = 1024
+    """Resident memory, measured every few milliseconds by the ingest: what a worker really uses.
+    OCR of a scanned page (onnxruntime's detection on a whole page) peaks near 750 MB."""
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,19 @@ def test_a_number_is_never_split_by_the_recognisers_jitter() -> None:
     marks = tuple((ch, at / 80, 0.99) for ch, at in zip("82,096.4235", centres, strict=True))
     chars = piece_chars("82,096.42 35", 0.99, (0.0, 0.0, 80.0, 14.0), marks)
     assert [w["text"] for w in words(chars)] == ["82,096.42", "35"]
+
+
+@pytest.mark.slow
+def test_a_scan_is_read_in_an_isolated_worker_under_the_default_limits() -> None:
+    """What an ingest does: the worker's time and resident-memory ceilings leave room for OCR."""
+    from fiscaldoc.flows.isolation import process_isolated
+    from fiscaldoc.model.settings import Settings
+    from fiscaldoc.pipeline.process import file_sha256
+
+    # two scanned pages of a dense ruled plan (adversarial seed 1, pdf-rects, 150 dpi): its
+    # worker peaks near 750 MB resident, over the 512 MB once the default
+    scan = SCANNED / "adv-rects-scan150.pdf"
+    result = process_isolated(scan, file_sha256(scan), Settings.resolve({"FISCALDOC_TIMEOUT_S": "0"}))
+    assert result.document.status == "loaded", result.document.error
+    assert result.document.text_source == "ocr"
+    assert len(result.tables()["allocation_items"]) == 34
