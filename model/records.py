@@ -7,11 +7,12 @@ a test, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 DocumentStatus = Literal["loaded", "partial", "failed"]
 CheckStatus = Literal["pass", "fail", "warn"]
@@ -216,6 +217,16 @@ class CheckResult(Record):
     expected: Decimal | None = None
     actual: Decimal | None = None
     message: str
+
+    @field_validator("message")
+    @classmethod
+    def _one_line(cls, message: str) -> str:
+        # a message quotes document text (a wrapped indicator name); it is read as one line
+        # in the terminal, logs and the report
+        return _LINE_BREAKS.sub(" ", message)
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]+\s*")
 
 
 class Records(BaseModel):

@@ -12,6 +12,7 @@ from fiscaldoc.checks import run_checks
 from fiscaldoc.lexicon.numbers import UNIT_FACTORS, parse_number, parse_yuan, to_yuan
 from fiscaldoc.lexicon.text import join_wrapped, key
 from fiscaldoc.model.document import Cell, Line, RawDocument, Row
+from fiscaldoc.model.records import CheckResult
 from fiscaldoc.normalizers import normalize
 from fiscaldoc.normalizers.indicators import parse_target
 
@@ -151,3 +152,15 @@ def test_normalize_and_checks_never_raise(blocks: list[Row | Line]) -> None:
     assert all(p.document_id == document_id for p in records.allocation_plans)
     for result in run_checks(records, document_id):
         assert result.message and "\n" not in result.message
+
+
+def test_a_check_message_quoting_a_wrapped_name_is_one_line() -> None:
+    """Hypothesis's find: indicator_value_plausible quoted a 三级指标 wrapped in its cell."""
+    result = CheckResult(
+        document_id="d",
+        rule="indicator_value_plausible",
+        subject="f",
+        status="fail",
+        message="line 3 满意度\n（群众）: 120% is not a 0..100 percentage",
+    )
+    assert result.message == "line 3 满意度 （群众）: 120% is not a 0..100 percentage"
