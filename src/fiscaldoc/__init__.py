@@ -12,6 +12,6 @@ from importlib.metadata import PackageNotFoundError, version
 try:
     __version__ = version("fiscaldoc")
 except PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.1.0"
+    __version__ = "0.2.0"
 
 PIPELINE_VERSION = __version__
