@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fiscaldoc.lexicon.numbers import parse_number, unit_in
 from fiscaldoc.lexicon.text import key
@@ -161,6 +162,7 @@ def field_of(label: str) -> str | None:
     return label_parts(label)[0]
 
 
+@lru_cache(maxsize=8192)  # pure in a string; asked for every cell of every reading
 def label_parts(label: str) -> tuple[str | None, str]:
     """The field a label names and what follows its word (``项目资金（万元）`` → ``（万元）``)."""
     text = key(label)
@@ -178,6 +180,7 @@ def label_parts(label: str) -> tuple[str | None, str]:
     return (best[1], stripped[best[0] :]) if best else (None, stripped)
 
 
+@lru_cache(maxsize=8192)  # pure in a string; asked for every cell of every reading
 def is_label_start(text: str) -> bool:
     """The first part of a label cut by a wrap (``项目名``, ``年度总体``, ``主管部门及``)."""
     k = _LABEL_LEAD.sub("", key(text))
@@ -187,6 +190,7 @@ def is_label_start(text: str) -> bool:
 _LEVEL_WORDS = ("产出指标", "效益指标", "满意度指标", "成本指标", "一级指标", "二级指标", "三级指标")
 
 
+@lru_cache(maxsize=8192)  # pure in a string; asked for every cell of every reading
 def part_of_a_word(text: str) -> bool:
     """Part of a form label, an indicator-grid header word or a level name: what a
     letter-spaced word cut into characters can be rejoined into (``三 级 指``, ``日 期`` …)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fiscaldoc.lexicon.text import key
 
 LEVEL1_NAMES = ("产出指标", "效益指标", "满意度指标", "成本指标")
@@ -45,6 +47,7 @@ LEVEL2_HINTS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=8192)  # pure in a string; asked for every cell of every reading
 def hinted_level2(name: str | None) -> tuple[str, ...]:
     """The level-2 headings an indicator's name points at by its words (empty: no hint)."""
     if not name:
