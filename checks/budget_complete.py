@@ -11,22 +11,13 @@ kinds is taken for a whole disclosure (an attachment holding one table is not).
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 from fiscaldoc.checks.budget_model import Table, result, tables_of
-from fiscaldoc.model.records import CheckResult, Records
+from fiscaldoc.model.records import BudgetTableKind, CheckResult, Records
 
 RULE = "budget_tables_complete"
-STANDARD_KINDS = (
-    "income_expenditure_summary",
-    "income",
-    "expenditure",
-    "fiscal_grant_summary",
-    "general_public_expenditure",
-    "general_public_basic_expenditure",
-    "three_public",
-    "gov_fund",
-    "state_capital",
-)
+STANDARD_KINDS: tuple[str, ...] = tuple(k for k in get_args(BudgetTableKind) if k != "other")
 NAMES = {
     "income_expenditure_summary": "收支总表",
     "income": "收入表",

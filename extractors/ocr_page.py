@@ -28,7 +28,7 @@ from fiscaldoc.extractors.ocr_image import (
     select,
     straighten,
 )
-from fiscaldoc.extractors.pdfium_pages import PageView
+from fiscaldoc.extractors.pdfium_pages import PageView, edge
 from fiscaldoc.model.document import BBox
 
 ENGINE = "ocr"
@@ -204,26 +204,12 @@ def _spread(text: str, left: float, right: float, confidence: float) -> list[tup
     return out
 
 
-def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
-    return {
-        "object_type": "line",
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "doctop": top,
-        "width": x1 - x0,
-        "height": bottom - top,
-        "orientation": "h" if top == bottom else "v",
-    }
-
-
 def rule_edges(found: Rules, dpi: int) -> list[dict[str, Any]]:
     """Ruling lines as pdfplumber edges in points, each a point longer at both ends so that
     lines a scan left a pixel short still meet."""
     pt = 72 / dpi
-    out = [_edge(s.x0 * pt - 1, s.y0 * pt, s.x1 * pt + 1, s.y0 * pt) for s in found.horizontal]
-    out += [_edge(s.x0 * pt, s.y0 * pt - 1, s.x0 * pt, s.y1 * pt + 1) for s in found.vertical]
+    out = [edge(s.x0 * pt - 1, s.y0 * pt, s.x1 * pt + 1, s.y0 * pt) for s in found.horizontal]
+    out += [edge(s.x0 * pt, s.y0 * pt - 1, s.x0 * pt, s.y1 * pt + 1) for s in found.vertical]
     return out
 
 

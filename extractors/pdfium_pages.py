@@ -196,7 +196,8 @@ def page_chars(page: Any, width: float, height: float) -> list[dict[str, Any]] |
         textpage.close()
 
 
-def _edge(x0: float, top: float, x1: float, bottom: float, kind: str) -> dict[str, Any]:
+def edge(x0: float, top: float, x1: float, bottom: float, kind: str = "line") -> dict[str, Any]:
+    """A ruling segment as pdfplumber's edge dict (points, top-down)."""
     return {
         "object_type": kind,
         "x0": x0,
@@ -218,7 +219,7 @@ def _subpath_edges(points: list[tuple[float, float]], closed: bool) -> list[dict
         (ax, ay), (bx, by) = points
         if ax != bx and ay != by:
             return None  # diagonal: pdfplumber calls it "v"; leave such pages to it
-        return [_edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), "line")]
+        return [edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), "line")]
     if len(points) == 4:
         xs = sorted({p[0] for p in points})
         ys = sorted({p[1] for p in points})
@@ -228,10 +229,10 @@ def _subpath_edges(points: list[tuple[float, float]], closed: bool) -> list[dict
         if len(xs) == 2 and len(ys) == 2 and sides_axis_aligned:
             (x0, x1), (top, bottom) = xs, ys
             return [
-                _edge(x0, top, x1, top, "rect_edge"),
-                _edge(x0, bottom, x1, bottom, "rect_edge"),
-                _edge(x0, top, x0, bottom, "rect_edge"),
-                _edge(x1, top, x1, bottom, "rect_edge"),
+                edge(x0, top, x1, top, "rect_edge"),
+                edge(x0, bottom, x1, bottom, "rect_edge"),
+                edge(x0, top, x0, bottom, "rect_edge"),
+                edge(x1, top, x1, bottom, "rect_edge"),
             ]
     return None
 
